@@ -1,0 +1,118 @@
+/**
+ * Every environment variable of DESIGN §5, parsed once into a frozen, typed object.
+ * A wrong value stops start-up with a message naming the variable and what it expects.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const optionalUrl = (protocols: string[]) =>
+  optionalString.refine(
+    (value) => value === undefined || isUrlWithProtocol(value, protocols),
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
+
+function isUrlWithProtocol(value: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** `PHI_KEYS`: comma-separated `keyId:base64key` pairs, 32-byte keys; the first is the active one. */
+const phiKeysSchema = optionalString.refine(
+  (value) => value === undefined || value.split(',').every((pair) => /^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44}$/.test(pair)),
+  'must be comma-separated keyId:base64 pairs of 32-byte keys (e.g. k1:<openssl rand -base64 32>)',
+);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: optionalUrl(['http:', 'https:']),
+  DATA_DIR: z.string().trim().min(1).default('./.data'),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
+    .default('public'),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  QUEUE_PREFIX: z.string().trim().min(1).default('concierge'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PHI_KEYS: phiKeysSchema,
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_SMS_FROM: optionalString,
+  TWILIO_WHATSAPP_FROM: optionalString,
+  TWILIO_API_BASE_URL: optionalUrl(['http:', 'https:']),
+  META_APP_SECRET: optionalString,
+  META_VERIFY_TOKEN: optionalString,
+  META_PAGE_ACCESS_TOKEN: optionalString,
+  META_GRAPH_BASE_URL: optionalUrl(['http:', 'https:']),
+  NLU_PROVIDER: z.enum(['local', 'dialogflow']).default('local'),
+  DIALOGFLOW_PROJECT_ID: optionalString,
+  DIALOGFLOW_API_ENDPOINT: optionalString,
+  EMR_ADAPTER: z.enum(['demo', 'fhir', 'hl7v2']).default('demo'),
+  FHIR_BASE_URL: optionalUrl(['http:', 'https:']),
+  FHIR_CLIENT_ID: optionalString,
+  FHIR_PRIVATE_KEY: optionalString,
+  FHIR_TOKEN_URL: optionalUrl(['http:', 'https:']),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends RawConfig {
+  /** Absolute path of DATA_DIR. */
+  readonly dataDir: string;
+  /** True when nothing production-like is configured: embedded database, dev outbox, seeded demo practice. */
+  readonly demoMode: boolean;
+  readonly publicUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment (or a given record) into a frozen Config, or throws a ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  const raw = parsed.data;
+  const problems = crossFieldProblems(raw);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    ...raw,
+    dataDir: path.resolve(raw.DATA_DIR),
+    demoMode: raw.NODE_ENV !== 'production',
+    publicUrl: (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ''),
+  });
+}
+
+function crossFieldProblems(raw: RawConfig): string[] {
+  const problems: string[] = [];
+  if (raw.NODE_ENV === 'production' && !raw.PHI_KEYS) {
+    problems.push('PHI_KEYS: required when NODE_ENV=production (the embedded development key is not secret)');
+  }
+  if (raw.NODE_ENV === 'production' && !raw.DATABASE_URL) {
+    problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded database is for demos)');
+  }
+  if (raw.NLU_PROVIDER === 'dialogflow' && !raw.DIALOGFLOW_PROJECT_ID) {
+    problems.push('DIALOGFLOW_PROJECT_ID: required when NLU_PROVIDER=dialogflow');
+  }
+  if (raw.EMR_ADAPTER === 'fhir' && !raw.FHIR_BASE_URL) {
+    problems.push('FHIR_BASE_URL: required when EMR_ADAPTER=fhir');
+  }
+  return problems;
+}

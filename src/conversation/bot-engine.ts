@@ -1,0 +1,115 @@
+/**
+ * The Botkit side of a turn: a controller with our adapter and PostgreSQL storage (no Botkit web server, none of its
+ * channel adapters), the published flows compiled to dialogs, and routing from the NLU intent to a flow.
+ *
+ * Botkit's own handleTurn runs its middleware through callbacks that drop rejected promises (a throwing handler
+ * becomes an unhandled rejection and the turn never settles), so turns run through `runBotTurn`, which awaits every
+ * step and lets errors reach the turn processor.
+ */
+import { type Activity, type TurnContext } from 'botbuilder';
+import { DialogTurnStatus } from 'botbuilder-dialogs';
+import { type BotWorker, Botkit, type BotkitMessage } from 'botkit';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import type { ActionRegistry, FlowActionContext } from '../flows/action-registry';
+import { type FlowRuntime, compileFlow, flowDialogId } from '../flows/flow-compiler';
+import type { VersionedFlow } from '../flows/flow-loader';
+import type { KeyRing } from '../phi/key-ring';
+import { ConciergeAdapter } from './concierge-adapter';
+import { PostgresDialogStorage } from './postgres-dialog-storage';
+import { type TurnInfo, turnInfoOf } from './turn-info';
+
+/** Confidence above which an answer that matches no choice is taken as a new question. */
+const DIVERT_CONFIDENCE = 0.8;
+const FALLBACK_INTENT = 'none';
+
+export class BotEngine {
+  private readonly adapter = new ConciergeAdapter();
+  private readonly controller: Botkit;
+  private readonly dialogByIntent = new Map<string, string>();
+
+  constructor(db: Kysely<Database>, keyRing: KeyRing, flows: readonly VersionedFlow[], actions: ActionRegistry) {
+    this.controller = new Botkit({
+      adapter: this.adapter,
+      storage: new PostgresDialogStorage(db, keyRing),
+      disable_webserver: true,
+      disable_console: true,
+    });
+    const runtime = this.createRuntime(actions);
+    for (const { definition, version } of flows) {
+      this.controller.addDialog(compileFlow(definition, version, this.controller, runtime));
+      for (const intent of definition.triggers.intents) this.dialogByIntent.set(intent, flowDialogId(definition, version));
+    }
+    if (!this.dialogByIntent.has(FALLBACK_INTENT)) throw new Error(`no flow is triggered by the '${FALLBACK_INTENT}' intent`);
+    this.controller.on('message', (bot, message) => this.startFlow(bot, message));
+  }
+
+  /** Runs one patient message through the dialogs; what the bot says lands in `info.drafts`. */
+  async runTurn(activity: Partial<Activity>, info: TurnInfo): Promise<void> {
+    await this.adapter.processTurn(activity, info, (context) => this.runBotTurn(context));
+  }
+
+  private async runBotTurn(context: TurnContext): Promise<void> {
+    const message = {
+      ...(context.activity.channelData as object),
+      type: context.activity.type,
+      user: context.activity.from.id,
+      text: context.activity.text,
+      channel: context.activity.conversation.id,
+      value: context.activity.value,
+      context,
+      incoming_message: context.activity,
+    } as unknown as BotkitMessage;
+    context.turnState.set('botkitMessage', message);
+    const dialogContext = await this.controller.dialogSet.createContext(context);
+    const bot = await this.controller.spawn(dialogContext);
+    const result = await dialogContext.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await this.controller.trigger('message', bot, message);
+    await this.controller.saveState(bot);
+  }
+
+  private dialogFor(intent: string): string {
+    return this.dialogByIntent.get(intent) ?? this.dialogByIntent.get(FALLBACK_INTENT)!;
+  }
+
+  private async startFlow(bot: BotWorker, message: BotkitMessage): Promise<void> {
+    const info = turnInfoOf(message.context as TurnContext);
+    const intent = this.dialogByIntent.has(info.nlu.intent) ? info.nlu.intent : FALLBACK_INTENT;
+    if (intent !== FALLBACK_INTENT) info.memory.consecutiveMisses = 0;
+    await bot.beginDialog(this.dialogFor(intent), flowVariables(info));
+  }
+
+  private createRuntime(actions: ActionRegistry): FlowRuntime {
+    return {
+      actions,
+      actionContext: (bot, params) => actionContextOf(turnInfoOf(bot.getConfig('context') as TurnContext), params),
+      divert: async (bot) => {
+        const info = turnInfoOf(bot.getConfig('context') as TurnContext);
+        const { intent, confidence } = info.nlu;
+        if (!this.dialogByIntent.has(intent) || intent === FALLBACK_INTENT || confidence < DIVERT_CONFIDENCE) return false;
+        info.memory.consecutiveMisses = 0;
+        await bot.replaceDialog(this.dialogFor(intent), flowVariables(info));
+        return true;
+      },
+    };
+  }
+}
+
+/** Variables every flow starts with. */
+function flowVariables(info: TurnInfo): Record<string, string> {
+  return { lang: info.lang, practiceName: info.practice.name, practicePhone: info.practice.profile.phone };
+}
+
+function actionContextOf(info: TurnInfo, params: FlowActionContext['params']): FlowActionContext {
+  return {
+    lang: info.lang,
+    text: info.text,
+    intent: info.nlu.intent,
+    entities: info.nlu.entities,
+    params,
+    practice: info.practice,
+    now: info.now,
+    memory: info.memory,
+    recordHandoffRequest: (reason) => info.recordHandoffRequest(reason),
+  };
+}

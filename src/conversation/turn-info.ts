@@ -1,0 +1,34 @@
+/** What one turn knows, carried on Botkit's TurnContext so adapters, flows and actions share it. */
+import type { TurnContext } from 'botbuilder';
+import type { Conversation } from '../db/schema';
+import type { ConversationMemory } from '../flows/action-registry';
+import type { Language, NluResult } from '../nlu/nlu-engine';
+import type { PracticeContent } from '../practice/practice-profile';
+import type { OutboundDraft } from './outbound-draft';
+
+export interface TurnInfo {
+  readonly conversation: Conversation;
+  readonly inboundMessageId: number;
+  /** What the patient wrote (or the title of the quick reply they tapped). */
+  readonly text: string;
+  readonly payload?: string;
+  readonly lang: Language;
+  readonly nlu: NluResult;
+  readonly practice: PracticeContent;
+  readonly now: Date;
+  readonly drafts: OutboundDraft[];
+  memory: ConversationMemory;
+  recordHandoffRequest(reason: string): Promise<void>;
+}
+
+const TURN_INFO_KEY = Symbol('concierge.turnInfo');
+
+export function attachTurnInfo(context: TurnContext, info: TurnInfo): void {
+  context.turnState.set(TURN_INFO_KEY, info);
+}
+
+export function turnInfoOf(context: TurnContext): TurnInfo {
+  const info = context.turnState.get(TURN_INFO_KEY) as TurnInfo | undefined;
+  if (!info) throw new Error('turn has no TurnInfo attached');
+  return info;
+}

@@ -1,0 +1,135 @@
+/** Kysely table types, kept in step with migrations/. */
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, T | string, T | string>;
+
+export interface PracticesTable {
+  id: string;
+  name: string;
+  profile: Json<unknown>;
+  created_at: Timestamp;
+}
+
+export interface LocationsTable {
+  id: string;
+  practice_id: string;
+  name: string;
+  time_zone: string;
+  details: Json<unknown>;
+  created_at: Timestamp;
+}
+
+export interface FaqEntriesTable {
+  practice_id: string;
+  topic: string;
+  lang: string;
+  answer: string;
+  updated_at: Timestamp;
+}
+
+export interface FlowsTable {
+  id: string;
+  practice_id: string;
+  key: string;
+  created_at: Timestamp;
+}
+
+export interface FlowVersionsTable {
+  id: Generated<number>;
+  flow_id: string;
+  version: number;
+  status: 'draft' | 'published' | 'archived';
+  definition: Json<unknown>;
+  created_at: Timestamp;
+  published_at: Date | null;
+}
+
+export interface ContactsTable {
+  id: Generated<string>;
+  practice_id: string;
+  channel: string;
+  address_hash: string;
+  address_enc: string;
+  created_at: Timestamp;
+}
+
+export type ConversationState = 'bot' | 'waiting' | 'assigned' | 'closed';
+
+export interface ConversationsTable {
+  id: Generated<string>;
+  practice_id: string;
+  contact_id: string;
+  channel: string;
+  state: ColumnType<ConversationState, ConversationState | undefined, ConversationState>;
+  language: 'en' | 'es' | null;
+  last_seq: ColumnType<number, number | undefined, number>;
+  memory: ColumnType<Record<string, unknown>, string | undefined, string>;
+  last_inbound_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface InboundMessagesTable {
+  id: Generated<number>;
+  conversation_id: string;
+  channel: string;
+  provider_message_id: string;
+  seq: number;
+  body_enc: string | null;
+  payload_enc: string | null;
+  received_at: Timestamp;
+  processed_at: Date | null;
+}
+
+export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered' | 'dead';
+
+export interface OutboundMessagesTable {
+  id: Generated<number>;
+  conversation_id: string;
+  inbound_message_id: number | null;
+  channel: string;
+  seq: number;
+  author: ColumnType<'bot' | 'staff' | 'system', 'bot' | 'staff' | 'system' | undefined>;
+  classification: 'none' | 'phi';
+  body_enc: string | null;
+  quick_replies_enc: string | null;
+  status: ColumnType<OutboundStatus, OutboundStatus | undefined, OutboundStatus>;
+  status_history: Json<Array<{ status: OutboundStatus; at: string }>>;
+  provider_message_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error_code: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DialogStateTable {
+  key_hash: string;
+  value_enc: string;
+  updated_at: Timestamp;
+}
+
+export interface HandoffRequestsTable {
+  id: Generated<number>;
+  conversation_id: string;
+  reason: string;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  practices: PracticesTable;
+  locations: LocationsTable;
+  faq_entries: FaqEntriesTable;
+  flows: FlowsTable;
+  flow_versions: FlowVersionsTable;
+  contacts: ContactsTable;
+  conversations: ConversationsTable;
+  inbound_messages: InboundMessagesTable;
+  outbound_messages: OutboundMessagesTable;
+  dialog_state: DialogStateTable;
+  handoff_requests: HandoffRequestsTable;
+}
+
+export type Conversation = Selectable<ConversationsTable>;
+export type InboundMessage = Selectable<InboundMessagesTable>;
+export type OutboundMessage = Selectable<OutboundMessagesTable>;

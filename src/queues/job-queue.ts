@@ -1,0 +1,37 @@
+/**
+ * The one shape every queue has: a name, a readonly job data type (ids, never PHI), a deterministic job id so adding
+ * the same work twice is a no-op, and retries with exponential backoff.
+ */
+import { type ConnectionOptions, type JobsOptions, Queue, Worker } from 'bullmq';
+
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: true,
+  removeOnFail: 1000,
+};
+
+export interface QueueSettings {
+  readonly connection: ConnectionOptions;
+  readonly prefix: string;
+}
+
+export interface JobQueueDefinition<T> {
+  readonly name: string;
+  createQueue(settings: QueueSettings): Queue<T>;
+  addJob(queue: Queue<T>, data: T): Promise<void>;
+  createWorker(settings: QueueSettings, processJob: (data: T) => Promise<void>, concurrency: number): Worker<T>;
+}
+
+export function defineJobQueue<T>(name: string, jobIdOf: (data: T) => string): JobQueueDefinition<T> {
+  return {
+    name,
+    createQueue: ({ connection, prefix }) => new Queue<T>(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+    async addJob(queue, data) {
+      // BullMQ's Queue.add is typed with conditional generics that do not narrow for a generic T.
+      await (queue as unknown as Queue).add(name, data, { jobId: jobIdOf(data) });
+    },
+    createWorker: ({ connection, prefix }, processJob, concurrency) =>
+      new Worker<T>(name, (job) => processJob(job.data), { connection, prefix, concurrency }),
+  };
+}

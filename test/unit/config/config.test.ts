@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig } from '../../../src/config';
+
+test('defaults give a demo configuration on port 3000 with embedded storage', () => {
+  const config = loadConfig({});
+  expect(config.PORT).toBe(3000);
+  expect(config.demoMode).toBe(true);
+  expect(config.DATABASE_URL).toBeUndefined();
+  expect(config.dataDir).toMatch(/\.data$/);
+  expect(config.publicUrl).toBe('http://localhost:3000');
+  expect(Object.isFrozen(config)).toBe(true);
+});
+
+test('a wrong value names the variable and what is expected', () => {
+  expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+  expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT:/);
+  expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a URL starting with postgres:/);
+  expect(() => loadConfig({ NLU_PROVIDER: 'watson' })).toThrow(/NLU_PROVIDER/);
+  expect(() => loadConfig({ PHI_KEYS: 'short' })).toThrow(/PHI_KEYS: must be comma-separated keyId:base64/);
+});
+
+test('every problem is reported at once, including cross-field rules', () => {
+  try {
+    loadConfig({ NODE_ENV: 'production' });
+    throw new Error('expected a ConfigError');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringMatching(/^PHI_KEYS: required/),
+      expect.stringMatching(/^DATABASE_URL: required/),
+    ]);
+  }
+});
+
+test('empty strings count as unset', () => {
+  expect(loadConfig({ REDIS_URL: '', TWILIO_AUTH_TOKEN: '' }).REDIS_URL).toBeUndefined();
+});
