@@ -30,8 +30,11 @@ export class PglitePool implements PostgresPool {
     const database = this.database;
     return {
       async query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
-        const result = await database.query<R>(sql, [...parameters]);
-        return { command: commandOf(sql), rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
+        // Parameterless SQL may hold several statements (migrations): only the simple protocol (exec) allows that.
+        const result =
+          parameters.length === 0 ? (await database.exec(sql)).at(-1) : await database.query<R>(sql, [...parameters]);
+        const rows = (result?.rows ?? []) as R[];
+        return { command: commandOf(sql), rowCount: result?.affectedRows ?? rows.length, rows };
       },
       release,
     } as PostgresPoolClient;

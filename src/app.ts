@@ -1,0 +1,220 @@
+/**
+ * The composition root: builds everything from config and returns handles. The server, the worker, the CLI and the
+ * tests all start here; nothing lives in module-level singletons. Shutdown closes in reverse order.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Queue, Worker } from 'bullmq';
+import type pino from 'pino';
+import { ConversationEvents } from './conversation/conversation-events';
+import { BotEngine } from './conversation/bot-engine';
+import { ConversationRepository } from './conversation/conversation-repository';
+import { IngestService } from './conversation/ingest-service';
+import { sweepLostWork } from './conversation/recovery-sweeper';
+import { TurnProcessor } from './conversation/turn-processor';
+import { OutboxService } from './channels/outbox-service';
+import { VisitorTokens } from './channels/webchat/visitor-token';
+import { WebchatSender } from './channels/webchat/webchat-sender';
+import type { Config } from './config';
+import type { DatabaseHandle } from './db/open-database';
+import { prepareDatabase } from './db/prepare-database';
+import { createActionRegistry } from './flows/actions';
+import { loadPublishedFlows } from './flows/flow-loader';
+import { createHealthRouter } from './http/health-routes';
+import { createHttpApp } from './http/http-app';
+import { createLocalNluEngine } from './nlu/local-nlu-engine';
+import type { NluEngine } from './nlu/nlu-engine';
+import { type Logger, createLogger } from './observability/logger';
+import { type Metrics, createMetrics } from './observability/metrics';
+import { loadKeyRing } from './phi/dev-key-ring';
+import type { KeyRing } from './phi/key-ring';
+import { loadPracticeContent, findDefaultPracticeId } from './practice/practice-repository';
+import { type ProcessInboundJobData, processInboundQueue } from './queues/process-inbound-queue';
+import { type SendOutboundJobData, sendOutboundQueue } from './queues/send-outbound-queue';
+import { type RedisHandle, connectRedis } from './redis/redis-connection';
+import { INTENTS_DIR } from './project-paths';
+import { createWebRouter } from './web/web-router';
+import { WebchatSocketServer } from '../webhooks/webchat/webchat-socket';
+
+const SWEEP_INTERVAL_MS = 10_000;
+const WORKER_CONCURRENCY = 8;
+
+export interface AppOptions {
+  /** Where logs go (tests capture them to check for PHI). */
+  readonly logDestination?: pino.DestinationStream;
+  /** The clock flows use (tests pin it). */
+  readonly now?: () => Date;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly database: DatabaseHandle;
+  readonly redis: RedisHandle;
+  readonly keyRing: KeyRing;
+  readonly nlu: NluEngine;
+  readonly practiceId: string;
+  readonly repository: ConversationRepository;
+  readonly ingest: IngestService;
+  readonly turns: TurnProcessor;
+  readonly outbox: OutboxService;
+  readonly inboundQueue: Queue<ProcessInboundJobData>;
+  readonly sendQueue: Queue<SendOutboundJobData>;
+  /** Serves HTTP and the web chat socket; resolves with the bound port. */
+  listen(port?: number): Promise<number>;
+  /** Starts the queue workers and the recovery sweeper. */
+  startWorkers(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = createLogger(config.LOG_LEVEL, options.logDestination);
+  const metrics = createMetrics();
+  const keyRing = loadKeyRing(config.PHI_KEYS, config.dataDir);
+  const database = await prepareDatabase(config, logger);
+  const cleanup: Array<() => Promise<void>> = [() => database.close()];
+  try {
+    const redis = await connectRedis(config.REDIS_URL, config.dataDir);
+    cleanup.unshift(() => redis.close());
+    return await assemble({ config, options, logger, metrics, keyRing, database, redis, cleanup });
+  } catch (error) {
+    for (const close of cleanup) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+interface Parts {
+  readonly config: Config;
+  readonly options: AppOptions;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly keyRing: KeyRing;
+  readonly database: DatabaseHandle;
+  readonly redis: RedisHandle;
+  readonly cleanup: Array<() => Promise<void>>;
+}
+
+async function assemble(parts: Parts): Promise<App> {
+  const { config, logger, metrics, keyRing, database, redis, cleanup } = parts;
+  const db = database.db;
+  const practiceId = await findDefaultPracticeId(db);
+  if (!practiceId) throw new Error('no practice exists: run `concierge seed-demo` or create one');
+
+  const nlu = createLocalNluEngine(INTENTS_DIR);
+  await nlu.train();
+
+  const queueSettings = { connection: redis.client, prefix: config.QUEUE_PREFIX };
+  const inboundQueue = processInboundQueue.createQueue(queueSettings);
+  const sendQueue = sendOutboundQueue.createQueue(queueSettings);
+  for (const queue of [inboundQueue, sendQueue]) queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+  cleanup.unshift(() => inboundQueue.close(), () => sendQueue.close());
+
+  const events = new ConversationEvents(redis.client, `${config.QUEUE_PREFIX}:conversation-events`);
+  const repository = new ConversationRepository(keyRing);
+  const ingest = new IngestService(db, repository, inboundQueue);
+  const actions = createActionRegistry();
+  const flows = await loadPublishedFlows(db, practiceId);
+  const bot = new BotEngine(db, keyRing, flows, actions);
+  const intents = new Set(flows.flatMap((flow) => flow.definition.triggers.intents));
+  const turns = new TurnProcessor({ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, now: parts.options.now });
+  const outbox = new OutboxService(db, keyRing, [new WebchatSender(events)], logger, metrics);
+
+  const workers: Worker[] = [];
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let httpServer: http.Server | undefined;
+  let webchat: WebchatSocketServer | undefined;
+
+  const app: App = {
+    config,
+    logger,
+    metrics,
+    database,
+    redis,
+    keyRing,
+    nlu,
+    practiceId,
+    repository,
+    ingest,
+    turns,
+    outbox,
+    inboundQueue,
+    sendQueue,
+
+    async listen(port = config.PORT) {
+      const practice = await loadPracticeContent(db, practiceId);
+      const location = practice.locations[0]?.details.address;
+      const webRouter = await createWebRouter({
+        practiceName: practice.name,
+        practicePhone: practice.profile.phone,
+        practiceAddress: location ? `${location.line1}, ${location.city}, ${location.state} ${location.postalCode}` : '',
+        frameAncestors: [],
+      });
+      const refreshGauges = () => refreshQueueGauges(metrics, [inboundQueue, sendQueue]);
+      const expressApp = createHttpApp(logger, metrics, [createHealthRouter({ db, redis: redis.client, metrics, refreshGauges }), webRouter]);
+      await events.start();
+      httpServer = http.createServer(expressApp);
+      webchat = new WebchatSocketServer({
+        db,
+        repository,
+        ingest,
+        events,
+        tokens: new VisitorTokens(keyRing.deriveSecret('webchat-visitor-token')),
+        logger,
+        metrics,
+        practiceId: () => practiceId,
+        allowedOrigins: [new URL(config.publicUrl).origin],
+      });
+      webchat.attach(httpServer);
+      const server = httpServer;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, () => resolve());
+      });
+      const bound = (server.address() as AddressInfo).port;
+      logger.info({ port: bound }, 'listening');
+      return bound;
+    },
+
+    async startWorkers() {
+      const onFailed = (queue: string) => (job: { id?: string } | undefined, error: Error) =>
+        logger.warn({ err: error, queue, jobId: job?.id }, 'job failed');
+      const inboundWorker = processInboundQueue.createWorker(queueSettings, (data) => turns.processConversation(data.conversationId), WORKER_CONCURRENCY);
+      const sendWorker = sendOutboundQueue.createWorker(queueSettings, (data) => outbox.deliver(data.outboundMessageId), WORKER_CONCURRENCY);
+      inboundWorker.on('failed', onFailed(processInboundQueue.name));
+      sendWorker.on('failed', onFailed(sendOutboundQueue.name));
+      for (const worker of [inboundWorker, sendWorker]) {
+        worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
+        workers.push(worker as Worker);
+      }
+      const recovery = { db, inboundQueue, sendQueue, logger };
+      await sweepLostWork(recovery, 0);
+      sweepTimer = setInterval(() => {
+        sweepLostWork(recovery).catch((error: unknown) => logger.warn({ err: error }, 'recovery sweep failed'));
+      }, SWEEP_INTERVAL_MS);
+      sweepTimer.unref();
+    },
+
+    async stop() {
+      clearInterval(sweepTimer);
+      await webchat?.close();
+      if (httpServer) {
+        const server = httpServer;
+        server.closeAllConnections?.();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      // Workers finish their current job before closing, so an accepted message is never half-processed.
+      await Promise.all(workers.map((worker) => worker.close()));
+      await events.stop();
+      for (const close of cleanup) await close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown step failed'));
+    },
+  };
+  return app;
+}
+
+async function refreshQueueGauges(metrics: Metrics, queues: readonly Queue[]): Promise<void> {
+  for (const queue of queues) {
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+    for (const [state, count] of Object.entries(counts)) metrics.queueDepth.set({ queue: queue.name, state }, count);
+  }
+}

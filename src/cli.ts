@@ -1,0 +1,115 @@
+/**
+ * The `concierge` command (DESIGN §5). Each command builds only what it needs: the NLU commands and
+ * `flows validate` need no database or Redis.
+ */
+import fs from 'node:fs/promises';
+import { Command } from 'commander';
+import { FLOWS_DIR, INTENTS_DIR } from './project-paths';
+import { loadConfig } from './config';
+import { migrateToLatest } from './db/migrate';
+import { openDatabase } from './db/open-database';
+import { createActionRegistry } from './flows/actions';
+import { FlowValidationError, loadFlowFiles } from './flows/flow-loader';
+import { evaluateNlu } from './nlu/evaluate';
+import { createLocalNluEngine } from './nlu/local-nlu-engine';
+import { isLanguage } from './nlu/nlu-engine';
+import { loadTrainingData } from './nlu/training-data';
+import { seedDemoPractice } from './practice/demo-seed';
+
+function print(value: unknown): void {
+  process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+}
+
+async function trainedEngine() {
+  const engine = createLocalNluEngine(INTENTS_DIR);
+  await engine.train();
+  return engine;
+}
+
+async function withDatabase(work: (handle: Awaited<ReturnType<typeof openDatabase>>) => Promise<void>): Promise<void> {
+  const handle = await openDatabase(loadConfig());
+  try {
+    await work(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command('concierge').description('Clinic Concierge command line').showHelpAfterError();
+
+  program
+    .command('migrate')
+    .description('bring the database schema to the latest version')
+    .action(() =>
+      withDatabase(async ({ db, schema }) => {
+        const applied = await migrateToLatest(db, schema);
+        print(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      }),
+    );
+
+  program
+    .command('seed-demo')
+    .description('create the demo practice, its location and default flows (keeps existing rows)')
+    .action(() =>
+      withDatabase(async ({ db, schema }) => {
+        await migrateToLatest(db, schema);
+        await seedDemoPractice(db, await loadFlowFiles(FLOWS_DIR, createActionRegistry()));
+        print('demo practice seeded');
+      }),
+    );
+
+  const nlu = program.command('nlu').description('train, try and measure the local NLU');
+  nlu
+    .command('train')
+    .description('train the local model from intents/ and report what it learned')
+    .action(async () => {
+      const started = performance.now();
+      const data = await loadTrainingData(INTENTS_DIR);
+      await trainedEngine();
+      const phrases = data.intents.reduce((sum, intent) => sum + intent.phrases.en.length + intent.phrases.es.length, 0);
+      print({ intents: data.intents.length, phrases, trainingMs: Math.round(performance.now() - started) });
+    });
+  nlu
+    .command('parse')
+    .description('classify one message')
+    .argument('<text>')
+    .option('--lang <lang>', 'en or es (guessed when omitted)')
+    .action(async (text: string, options: { lang?: string }) => {
+      if (options.lang !== undefined && !isLanguage(options.lang)) program.error('--lang must be en or es');
+      const engine = await trainedEngine();
+      print(await engine.parse(text, options.lang as 'en' | 'es' | undefined));
+    });
+  nlu
+    .command('eval')
+    .description('measure accuracy on a CSV with columns text,intent,lang (intent none = out of scope)')
+    .argument('<file>')
+    .action(async (file: string) => {
+      const csv = await fs.readFile(file, 'utf8');
+      print(await evaluateNlu(await trainedEngine(), csv));
+    });
+
+  program
+    .command('flows')
+    .description('work with conversation flows')
+    .command('validate')
+    .description('check every flow file in flows/ (or the given folder)')
+    .argument('[dir]', 'folder of flow YAML files', FLOWS_DIR)
+    .action(async (dir: string) => {
+      const flows = await loadFlowFiles(dir, createActionRegistry());
+      print(`${flows.length} flows are valid`);
+    });
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    process.stderr.write(`${error instanceof FlowValidationError || error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void runCli(process.argv);

@@ -1,0 +1,198 @@
+/**
+ * Processes a conversation's inbound messages one at a time, in arrival order, whichever worker picks them up: each
+ * turn runs in one transaction holding the conversation's advisory lock, and writes the replies to the outbox, the
+ * dialog state and the "processed" mark together. A worker killed mid-turn leaves the message unprocessed for the
+ * next attempt, so each message produces its replies once.
+ *
+ * Pipeline: emergency rule (before any NLU) → a person owns the conversation? stay quiet → NLU → flows.
+ */
+import type { Queue } from 'bullmq';
+import { type Kysely, type Transaction, sql } from 'kysely';
+import type { Conversation, Database } from '../db/schema';
+import { runInTransactionScope } from '../db/transaction-scope';
+import type { ConversationMemory } from '../flows/action-registry';
+import { detectEmergency, emergencyInstructions } from '../nlu/emergency-rule';
+import type { Language, NluEngine, NluResult } from '../nlu/nlu-engine';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { loadPracticeContent } from '../practice/practice-repository';
+import { type SendOutboundJobData, sendOutboundQueue } from '../queues/send-outbound-queue';
+import type { BotEngine } from './bot-engine';
+import type { ConversationEvents } from './conversation-events';
+import type { ConversationRepository } from './conversation-repository';
+import { chooseConversationLanguage } from './language-choice';
+import type { OutboundDraft } from './outbound-draft';
+import type { TurnInfo } from './turn-info';
+
+const APOLOGY: Record<Language, string> = {
+  en: "Sorry, something went wrong on our side. Please try again, or call the office if it's urgent.",
+  es: 'Lo sentimos, algo falló de nuestro lado. Inténtelo de nuevo o llame a la oficina si es urgente.',
+};
+
+export interface TurnProcessorDeps {
+  readonly db: Kysely<Database>;
+  readonly repository: ConversationRepository;
+  readonly bot: BotEngine;
+  readonly nlu: NluEngine;
+  readonly sendQueue: Queue<SendOutboundJobData>;
+  readonly events: ConversationEvents;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly intents: ReadonlySet<string>;
+  readonly now?: () => Date;
+}
+
+export class TurnProcessor {
+  constructor(private readonly deps: TurnProcessorDeps) {}
+
+  /** Drains the conversation's unprocessed inbound messages. */
+  async processConversation(conversationId: string): Promise<void> {
+    await this.deps.events.publish({ type: 'typing', conversationId, on: true }).catch(() => undefined);
+    try {
+      for (;;) {
+        const outboundIds = await this.deps.db.transaction().execute((trx) => this.processNext(trx, conversationId));
+        if (outboundIds === undefined) break;
+        for (const outboundMessageId of outboundIds) await sendOutboundQueue.addJob(this.deps.sendQueue, { outboundMessageId });
+      }
+    } finally {
+      await this.deps.events.publish({ type: 'typing', conversationId, on: false }).catch(() => undefined);
+    }
+  }
+
+  /** One turn; undefined when nothing is left to process. */
+  private async processNext(trx: Transaction<Database>, conversationId: string): Promise<number[] | undefined> {
+    await sql`select pg_advisory_xact_lock(hashtext(${conversationId}))`.execute(trx);
+    const inbound = await this.deps.repository.nextUnprocessedInbound(trx, conversationId);
+    if (!inbound) return undefined;
+    const conversation = await this.deps.repository.lockConversation(trx, conversationId);
+    const started = performance.now();
+    const { drafts, lang, memory } = await this.runPipeline(trx, conversation, inbound);
+    const ids = await this.deps.repository.insertOutbound(trx, conversation, inbound.id, drafts);
+    await trx
+      .updateTable('conversations')
+      .set({ language: lang, memory: JSON.stringify(memory), updated_at: new Date() })
+      .where('id', '=', conversationId)
+      .execute();
+    await this.deps.repository.markInboundProcessed(trx, inbound.id);
+    this.deps.metrics.turnDuration.observe((performance.now() - started) / 1000);
+    return ids;
+  }
+
+  private async runPipeline(
+    trx: Transaction<Database>,
+    conversation: Conversation,
+    inbound: { id: number; text: string; payload?: string },
+  ): Promise<{ drafts: OutboundDraft[]; lang: Language; memory: ConversationMemory }> {
+    const memory = memoryOf(conversation);
+    const emergency = detectEmergency(inbound.text);
+    if (emergency) {
+      this.deps.metrics.turns.inc({ outcome: 'emergency' });
+      await this.recordHandoff(trx, conversation.id, 'emergency');
+      const lang = chooseConversationLanguage(conversation.language, inbound.text, emergency.lang);
+      return { drafts: [{ text: emergencyInstructions({ ...emergency, lang }), quickReplies: [], classification: 'none' }], lang, memory };
+    }
+    const guessed = await this.understand(inbound, conversation.language);
+    const lang = chooseConversationLanguage(conversation.language, inbound.text, guessed.lang);
+    if (conversation.state === 'waiting' || conversation.state === 'assigned') {
+      this.deps.metrics.turns.inc({ outcome: 'staff_owned' });
+      return { drafts: [], lang, memory };
+    }
+    // Understood in whichever language reads it best ("ok thanks" in a Spanish conversation); answered in `lang`.
+    const nlu = guessed.lang === lang ? guessed : betterResult(await this.parse(inbound.text, lang), guessed);
+    const info = await this.turnInfo(trx, conversation, inbound, nlu, lang, memory);
+    await this.runBot(trx, conversation, inbound, info);
+    return { drafts: info.drafts, lang, memory: info.memory };
+  }
+
+  private async runBot(
+    trx: Transaction<Database>,
+    conversation: Conversation,
+    inbound: { id: number; text: string; payload?: string },
+    info: TurnInfo,
+  ): Promise<void> {
+    try {
+      await runInTransactionScope(trx, () =>
+        this.deps.bot.runTurn(
+          {
+            type: 'message',
+            id: String(inbound.id),
+            channelId: conversation.channel,
+            conversation: { id: conversation.id, isGroup: false, conversationType: 'personal', name: '' },
+            from: { id: conversation.contact_id, name: '' },
+            recipient: { id: 'concierge', name: '' },
+            text: inbound.payload ?? inbound.text,
+            value: inbound.payload,
+            timestamp: info.now,
+          },
+          info,
+        ),
+      );
+      this.deps.metrics.turns.inc({ outcome: info.nlu.intent === 'none' ? 'fallback' : 'answered' });
+    } catch (error) {
+      if (isDatabaseError(error)) throw error;
+      // A fault in a flow or action: answer honestly, keep the conversation usable, never crash the worker.
+      this.deps.logger.error({ err: error, conversationId: conversation.id, inboundMessageId: inbound.id }, 'turn failed');
+      this.deps.metrics.errors.inc({ kind: 'turn' });
+      info.drafts.splice(0, info.drafts.length, { text: APOLOGY[info.lang], quickReplies: [], classification: 'none' });
+    }
+  }
+
+  private async understand(inbound: { text: string; payload?: string }, lang: Language | null): Promise<NluResult> {
+    if (inbound.payload && this.deps.intents.has(inbound.payload)) {
+      return { intent: inbound.payload, confidence: 1, entities: [], lang: lang ?? 'en' };
+    }
+    return this.parse(inbound.text, undefined);
+  }
+
+  private async parse(text: string, lang: Language | undefined): Promise<NluResult> {
+    const started = performance.now();
+    const result = await this.deps.nlu.parse(text, lang);
+    this.deps.metrics.nluDuration.observe((performance.now() - started) / 1000);
+    return result;
+  }
+
+  private async turnInfo(
+    trx: Transaction<Database>,
+    conversation: Conversation,
+    inbound: { id: number; text: string; payload?: string },
+    nlu: NluResult,
+    lang: Language,
+    memory: ConversationMemory,
+  ): Promise<TurnInfo> {
+    return {
+      conversation,
+      inboundMessageId: inbound.id,
+      text: inbound.text,
+      payload: inbound.payload,
+      lang,
+      nlu,
+      practice: await loadPracticeContent(trx, conversation.practice_id),
+      now: (this.deps.now ?? (() => new Date()))(),
+      drafts: [],
+      memory,
+      recordHandoffRequest: (reason) => this.recordHandoff(trx, conversation.id, reason),
+    };
+  }
+
+  private async recordHandoff(trx: Transaction<Database>, conversationId: string, reason: string): Promise<void> {
+    await trx.insertInto('handoff_requests').values({ conversation_id: conversationId, reason }).execute();
+  }
+}
+
+/** An understood intent beats `none`; between two, the more confident. */
+function betterResult(first: NluResult, second: NluResult): NluResult {
+  if (first.intent === 'none') return second;
+  if (second.intent === 'none') return first;
+  return first.confidence >= second.confidence ? first : second;
+}
+
+function memoryOf(conversation: Conversation): ConversationMemory {
+  const misses = conversation.memory.consecutiveMisses;
+  return { consecutiveMisses: typeof misses === 'number' ? misses : 0 };
+}
+
+/** Errors from the database (they carry a SQLSTATE or a connection code) must roll back and retry the turn. */
+function isDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (/^[0-9A-Z]{5}$/.test(code) || code.startsWith('E'));
+}
