@@ -18,6 +18,7 @@ import { WebchatSender } from './channels/webchat/webchat-sender';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/open-database';
 import { prepareDatabase } from './db/prepare-database';
+import type { ActionRegistry } from './flows/action-registry';
 import { createActionRegistry } from './flows/actions';
 import { loadPublishedFlows } from './flows/flow-loader';
 import { createHealthRouter } from './http/health-routes';
@@ -44,6 +45,8 @@ export interface AppOptions {
   readonly logDestination?: pino.DestinationStream;
   /** The clock flows use (tests pin it). */
   readonly now?: () => Date;
+  /** The actions flows may run; the product's own by default. */
+  readonly actions?: ActionRegistry;
 }
 
 export interface App {
@@ -113,7 +116,7 @@ async function assemble(parts: Parts): Promise<App> {
   const events = new ConversationEvents(redis.client, `${config.QUEUE_PREFIX}:conversation-events`);
   const repository = new ConversationRepository(keyRing);
   const ingest = new IngestService(db, repository, inboundQueue);
-  const actions = createActionRegistry();
+  const actions = parts.options.actions ?? createActionRegistry();
   const flows = await loadPublishedFlows(db, practiceId);
   const bot = new BotEngine(db, keyRing, flows, actions);
   const intents = new Set(flows.flatMap((flow) => flow.definition.triggers.intents));

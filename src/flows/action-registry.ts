@@ -45,8 +45,4 @@ export class ActionRegistry {
   get(name: string): FlowAction | undefined {
     return this.actions.get(name);
   }
-
-  names(): string[] {
-    return [...this.actions.keys()];
-  }
 }

@@ -1,9 +1,10 @@
 /** The actions flows may use. */
-import { ActionRegistry } from '../action-registry';
+import { ActionRegistry, type FlowAction } from '../action-registry';
 import { countMissAction, recordHandoffAction } from './conversation-actions';
 import { answerHoursAction } from './hours-action';
 import { answerFaqAction } from './practice-answer-actions';
 
-export function createActionRegistry(): ActionRegistry {
-  return new ActionRegistry([answerHoursAction, answerFaqAction, countMissAction, recordHandoffAction]);
+/** The product's actions, plus any `extra` ones a deployment adds. */
+export function createActionRegistry(extra: readonly FlowAction[] = []): ActionRegistry {
+  return new ActionRegistry([answerHoursAction, answerFaqAction, countMissAction, recordHandoffAction, ...extra]);
 }
