@@ -4,12 +4,20 @@
  */
 import { type ConnectionOptions, type JobsOptions, Queue, Worker } from 'bullmq';
 
+/**
+ * Finished jobs are removed, failed ones too: the database row (unprocessed inbound, queued outbound) is the record
+ * of pending work, and the recovery sweeper can only re-add a job whose id is free.
+ */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 500 },
   removeOnComplete: true,
-  removeOnFail: 1000,
+  removeOnFail: true,
 };
+
+/** Jobs take milliseconds; a worker killed mid-job has its job picked up again within seconds. */
+const WORKER_LOCK_MS = 10_000;
+const STALLED_CHECK_MS = 5_000;
 
 export interface QueueSettings {
   readonly connection: ConnectionOptions;
@@ -32,6 +40,13 @@ export function defineJobQueue<T>(name: string, jobIdOf: (data: T) => string): J
       await (queue as unknown as Queue).add(name, data, { jobId: jobIdOf(data) });
     },
     createWorker: ({ connection, prefix }, processJob, concurrency) =>
-      new Worker<T>(name, (job) => processJob(job.data), { connection, prefix, concurrency }),
+      new Worker<T>(name, (job) => processJob(job.data), {
+        connection,
+        prefix,
+        concurrency,
+        lockDuration: WORKER_LOCK_MS,
+        stalledInterval: STALLED_CHECK_MS,
+        maxStalledCount: 3,
+      }),
   };
 }
