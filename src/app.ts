@@ -29,6 +29,7 @@ import { type Logger, createLogger } from './observability/logger';
 import { type Metrics, createMetrics } from './observability/metrics';
 import { loadKeyRing } from './phi/dev-key-ring';
 import type { KeyRing } from './phi/key-ring';
+import { weeklyHoursRows } from './practice/opening-hours';
 import { loadPracticeContent, findDefaultPracticeId } from './practice/practice-repository';
 import { type ProcessInboundJobData, processInboundQueue } from './queues/process-inbound-queue';
 import { type SendOutboundJobData, sendOutboundQueue } from './queues/send-outbound-queue';
@@ -146,11 +147,13 @@ async function assemble(parts: Parts): Promise<App> {
 
     async listen(port = config.PORT) {
       const practice = await loadPracticeContent(db, practiceId);
-      const location = practice.locations[0]?.details.address;
+      const mainLocation = practice.locations[0];
+      const location = mainLocation?.details.address;
       const webRouter = await createWebRouter({
         practiceName: practice.name,
         practicePhone: practice.profile.phone,
         practiceAddress: location ? `${location.line1}, ${location.city}, ${location.state} ${location.postalCode}` : '',
+        openingHours: mainLocation ? weeklyHoursRows(mainLocation, 'en') : [],
         frameAncestors: [],
       });
       const refreshGauges = () => refreshQueueGauges(metrics, [inboundQueue, sendQueue]);

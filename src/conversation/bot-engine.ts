@@ -41,7 +41,6 @@ export class BotEngine {
       for (const intent of definition.triggers.intents) this.dialogByIntent.set(intent, flowDialogId(definition, version));
     }
     if (!this.dialogByIntent.has(FALLBACK_INTENT)) throw new Error(`no flow is triggered by the '${FALLBACK_INTENT}' intent`);
-    this.controller.on('message', (bot, message) => this.startFlow(bot, message));
   }
 
   /** Runs one patient message through the dialogs; what the bot says lands in `info.drafts`. */
@@ -64,7 +63,8 @@ export class BotEngine {
     const dialogContext = await this.controller.dialogSet.createContext(context);
     const bot = await this.controller.spawn(dialogContext);
     const result = await dialogContext.continueDialog();
-    if (result.status === DialogTurnStatus.empty) await this.controller.trigger('message', bot, message);
+    // Called directly, not through controller.trigger, which prints handler errors (and dialog state) to the console.
+    if (result.status === DialogTurnStatus.empty) await this.startFlow(bot, message);
     await this.controller.saveState(bot);
   }
 

@@ -14,6 +14,8 @@ export interface TranscriptEntry {
   readonly seq: number;
   readonly role: 'patient' | 'bot' | 'staff';
   readonly text: string;
+  /** The language a reply was written in (patient messages: unknown). */
+  readonly lang?: Language;
   readonly quickReplies: readonly QuickReply[];
   readonly providerMessageId?: string;
   readonly at: Date;
@@ -77,10 +79,11 @@ export class ConversationRepository {
   }
 
   /** Takes the next `count` seq numbers of a conversation; returns the first. */
-  async allocateSeq(db: Kysely<Database>, conversationId: string, count: number): Promise<number> {
+  async allocateSeq(db: Kysely<Database>, conversationId: string, count: number, inbound = false): Promise<number> {
+    const now = new Date();
     const row = await db
       .updateTable('conversations')
-      .set({ last_seq: sql`last_seq + ${count}`, updated_at: new Date() })
+      .set({ last_seq: sql`last_seq + ${count}`, updated_at: now, ...(inbound ? { last_inbound_at: now } : {}) })
       .where('id', '=', conversationId)
       .returning('last_seq')
       .executeTakeFirstOrThrow();
@@ -96,7 +99,7 @@ export class ConversationRepository {
   ): Promise<{ id: number; seq: number; duplicate: boolean }> {
     const existing = await this.findInboundByProviderId(db, message.channel, message.providerMessageId);
     if (existing) return { ...existing, duplicate: true };
-    const seq = await this.allocateSeq(db, message.conversationId, 1);
+    const seq = await this.allocateSeq(db, message.conversationId, 1, true);
     const row = await db
       .insertInto('inbound_messages')
       .values({
@@ -109,7 +112,6 @@ export class ConversationRepository {
       })
       .returning(['id', 'seq'])
       .executeTakeFirstOrThrow();
-    await db.updateTable('conversations').set({ last_inbound_at: new Date() }).where('id', '=', message.conversationId).execute();
     return { ...row, duplicate: false };
   }
 
@@ -151,6 +153,7 @@ export class ConversationRepository {
     conversation: Pick<Conversation, 'id' | 'channel'>,
     inboundMessageId: number | null,
     drafts: readonly OutboundDraft[],
+    language: Language,
   ): Promise<number[]> {
     if (drafts.length === 0) return [];
     const firstSeq = await this.allocateSeq(db, conversation.id, drafts.length);
@@ -164,6 +167,7 @@ export class ConversationRepository {
           channel: conversation.channel,
           seq: firstSeq + index,
           classification: draft.classification,
+          language,
           body_enc: this.keyRing.encrypt(draft.text),
           quick_replies_enc: draft.quickReplies.length > 0 ? this.keyRing.encryptJson(draft.quickReplies) : null,
           status_history: JSON.stringify([{ status: 'queued', at: now }]),
@@ -186,7 +190,7 @@ export class ConversationRepository {
       .execute();
     const outbound = await db
       .selectFrom('outbound_messages')
-      .select(['seq', 'author', 'body_enc', 'quick_replies_enc', 'created_at'])
+      .select(['seq', 'author', 'language', 'body_enc', 'quick_replies_enc', 'created_at'])
       .where('conversation_id', '=', conversationId)
       .where('seq', '>', afterSeq)
       .orderBy('seq')
@@ -204,6 +208,7 @@ export class ConversationRepository {
       ...outbound.map((row) => ({
         seq: row.seq,
         role: row.author === 'staff' ? ('staff' as const) : ('bot' as const),
+        ...(row.language ? { lang: row.language } : {}),
         text: row.body_enc === null ? '' : this.keyRing.decrypt(row.body_enc),
         quickReplies: row.quick_replies_enc === null ? [] : this.keyRing.decryptJson<QuickReply[]>(row.quick_replies_enc),
         at: row.created_at,

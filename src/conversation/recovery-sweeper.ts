@@ -20,7 +20,7 @@ export interface RecoveryDeps {
   readonly logger: Logger;
 }
 
-/** One sweep; returns how many jobs it (re-)added. `graceMs` 0 sweeps everything (at start-up). */
+/** One sweep; returns how many pending rows it found. `graceMs` 0 sweeps everything (at start-up). */
 export async function sweepLostWork(deps: RecoveryDeps, graceMs = GRACE_MS): Promise<number> {
   const before = new Date(Date.now() - graceMs);
   const inbound = await deps.db
@@ -44,6 +44,7 @@ export async function sweepLostWork(deps: RecoveryDeps, graceMs = GRACE_MS): Pro
     .execute();
   for (const row of outbound) await sendOutboundQueue.addJob(deps.sendQueue, { outboundMessageId: row.id });
   const total = inbound.length + outbound.length;
-  if (total > 0) deps.logger.info({ inbound: inbound.length, outbound: outbound.length }, 're-enqueued pending work');
+  // Adding is a no-op for work whose job still exists; this counts pending rows, not new jobs.
+  if (total > 0) deps.logger.info({ inbound: inbound.length, outbound: outbound.length }, 'pending work found; jobs ensured');
   return total;
 }

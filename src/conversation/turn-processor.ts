@@ -15,7 +15,7 @@ import { detectEmergency, emergencyInstructions } from '../nlu/emergency-rule';
 import type { Language, NluEngine, NluResult } from '../nlu/nlu-engine';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { loadPracticeContent } from '../practice/practice-repository';
+import { PracticeContentCache } from '../practice/practice-repository';
 import { type SendOutboundJobData, sendOutboundQueue } from '../queues/send-outbound-queue';
 import type { BotEngine } from './bot-engine';
 import type { ConversationEvents } from './conversation-events';
@@ -43,6 +43,8 @@ export interface TurnProcessorDeps {
 }
 
 export class TurnProcessor {
+  private readonly practices = new PracticeContentCache();
+
   constructor(private readonly deps: TurnProcessorDeps) {}
 
   /** Drains the conversation's unprocessed inbound messages. */
@@ -67,7 +69,7 @@ export class TurnProcessor {
     const conversation = await this.deps.repository.lockConversation(trx, conversationId);
     const started = performance.now();
     const { drafts, lang, memory } = await this.runPipeline(trx, conversation, inbound);
-    const ids = await this.deps.repository.insertOutbound(trx, conversation, inbound.id, drafts);
+    const ids = await this.deps.repository.insertOutbound(trx, conversation, inbound.id, drafts, lang);
     await trx
       .updateTable('conversations')
       .set({ language: lang, memory: JSON.stringify(memory), updated_at: new Date() })
@@ -166,7 +168,7 @@ export class TurnProcessor {
       payload: inbound.payload,
       lang,
       nlu,
-      practice: await loadPracticeContent(trx, conversation.practice_id),
+      practice: await this.practices.get(trx, conversation.practice_id),
       now: (this.deps.now ?? (() => new Date()))(),
       drafts: [],
       memory,

@@ -92,6 +92,7 @@ export interface OutboundMessagesTable {
   seq: number;
   author: ColumnType<'bot' | 'staff' | 'system', 'bot' | 'staff' | 'system' | undefined>;
   classification: 'none' | 'phi';
+  language: 'en' | 'es' | null;
   body_enc: string | null;
   quick_replies_enc: string | null;
   status: ColumnType<OutboundStatus, OutboundStatus | undefined, OutboundStatus>;

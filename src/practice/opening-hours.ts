@@ -65,8 +65,8 @@ export function formatPeriods(periods: readonly OpeningPeriod[], lang: Language)
   return periods.map((period) => `${formatClockTime(period.opens, lang)}${joiner}${formatClockTime(period.closes, lang)}`).join(and);
 }
 
-/** "Monday–Friday 8:00 AM to 5:00 PM; Saturday …; Sunday closed", grouping consecutive days with equal hours. */
-export function formatWeeklyHours(location: PracticeLocation, lang: Language): string {
+/** [["Monday–Friday", "8:00 AM to 5:00 PM"], …, ["Sunday", "closed"]], grouping consecutive days with equal hours. */
+export function weeklyHoursRows(location: PracticeLocation, lang: Language): Array<[days: string, hours: string]> {
   const order: Weekday[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
   const groups: Array<{ first: Weekday; last: Weekday; periods: readonly OpeningPeriod[] }> = [];
   for (const day of order) {
@@ -76,11 +76,16 @@ export function formatWeeklyHours(location: PracticeLocation, lang: Language): s
     else groups.push({ first: day, last: day, periods });
   }
   const closed = lang === 'es' ? 'cerrado' : 'closed';
-  return groups
-    .map((group) => {
-      const days = group.first === group.last ? weekdayName(group.first, lang) : `${weekdayName(group.first, lang)}–${weekdayName(group.last, lang)}`;
-      return `${capitalize(days)}: ${group.periods.length === 0 ? closed : formatPeriods(group.periods, lang)}`;
-    })
+  return groups.map((group) => {
+    const days = group.first === group.last ? weekdayName(group.first, lang) : `${weekdayName(group.first, lang)}–${weekdayName(group.last, lang)}`;
+    return [capitalize(days), group.periods.length === 0 ? closed : formatPeriods(group.periods, lang)];
+  });
+}
+
+/** "Monday–Friday: 8:00 AM to 5:00 PM; Saturday: …; Sunday: closed". */
+export function formatWeeklyHours(location: PracticeLocation, lang: Language): string {
+  return weeklyHoursRows(location, lang)
+    .map(([days, hours]) => `${days}: ${hours}`)
     .join('; ');
 }
 

@@ -30,3 +30,21 @@ export async function findDefaultPracticeId(db: Kysely<Database>): Promise<strin
   const row = await db.selectFrom('practices').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
   return row?.id;
 }
+
+/**
+ * Practice content changes rarely (a manager's edit) but every turn reads it: keep each practice for a few seconds
+ * instead of three queries and a schema check per message.
+ */
+export class PracticeContentCache {
+  private readonly entries = new Map<string, { content: PracticeContent; loadedAt: number }>();
+
+  constructor(private readonly ttlMs = 5_000) {}
+
+  async get(db: Kysely<Database>, practiceId: string, now = Date.now()): Promise<PracticeContent> {
+    const cached = this.entries.get(practiceId);
+    if (cached && now - cached.loadedAt < this.ttlMs) return cached.content;
+    const content = await loadPracticeContent(db, practiceId);
+    this.entries.set(practiceId, { content, loadedAt: now });
+    return content;
+  }
+}

@@ -12,6 +12,8 @@ export interface WebRouterOptions {
   practiceName: string;
   practicePhone: string;
   practiceAddress: string;
+  /** Opening hours as [days, hours] rows for the demo site. */
+  openingHours: ReadonlyArray<readonly [days: string, hours: string]>;
   /** Extra origins allowed to embed the chat frame, besides 'self' (e.g. `https://www.example-clinic.com`). */
   frameAncestors: string[];
 }

@@ -61,7 +61,7 @@ test('a throwing action yields an apology, a log line without text, and the conv
   const replies = await client.waitForBotMessages(2);
   expect(String(replies[1]!.text)).toMatch(/^Our hours:/);
   const failure = logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'turn failed');
-  expect(failure).toMatchObject({ err: { type: 'Error' } });
+  expect(failure).toMatchObject({ err: { type: 'DialogContextError' } });
   expect(logs.text()).not.toContain('Test Patient');
   expect(logs.text()).not.toContain('action blew up');
   client.close();

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { type Config, loadConfig } from '../../src/config';
 
@@ -40,6 +41,7 @@ export async function createTestEnvironment(kind: 'postgres' | 'pglite', overrid
     env,
     async cleanup() {
       if (kind === 'postgres') await dropSchema(schema);
+      await deleteRedisKeys(`${env.QUEUE_PREFIX}:`);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -52,5 +54,17 @@ async function dropSchema(schema: string): Promise<void> {
     await client.query(`drop schema if exists "${schema}" cascade`);
   } finally {
     await client.end();
+  }
+}
+
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true });
+  await redis.connect();
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 })) {
+      if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+    }
+  } finally {
+    redis.disconnect();
   }
 }

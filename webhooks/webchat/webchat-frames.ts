@@ -35,6 +35,7 @@ export type ServerFrame =
       seq: number;
       role: 'patient' | 'bot' | 'staff';
       text: string;
+      lang?: 'en' | 'es';
       quickReplies?: Array<{ title: string; payload: string }>;
       clientMsgId?: string;
       sentAt: string;

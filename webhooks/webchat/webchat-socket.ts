@@ -212,6 +212,7 @@ function messageFrame(entry: TranscriptEntry): ServerFrame {
     seq: entry.seq,
     role: entry.role,
     text: entry.text,
+    ...(entry.lang ? { lang: entry.lang } : {}),
     ...(entry.quickReplies.length > 0 ? { quickReplies: [...entry.quickReplies] } : {}),
     ...(clientMsgId ? { clientMsgId } : {}),
     sentAt: entry.at.toISOString(),

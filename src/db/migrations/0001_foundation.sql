@@ -96,6 +96,7 @@ create table outbound_messages (
   seq integer not null,
   author text not null default 'bot' check (author in ('bot', 'staff', 'system')),
   classification text not null check (classification in ('none', 'phi')),
+  language text check (language in ('en', 'es')),
   body_enc text,
   quick_replies_enc text,
   status text not null default 'queued',

@@ -19,6 +19,8 @@ export interface ChatMessage {
   readonly seq: number;
   readonly role: ChatRole;
   readonly text: string;
+  /** The language of a bot or staff message, when the server knows it. */
+  readonly lang?: ChatLanguage;
   readonly quickReplies: readonly QuickReply[];
   readonly clientMsgId?: string;
   readonly sentAt: string;
@@ -63,13 +65,14 @@ function parseQuickReplies(value: unknown): QuickReply[] {
 }
 
 function parseMessage(fields: Fields): ServerFrame | null {
-  const { seq, role, text, clientMsgId, sentAt } = fields;
+  const { seq, role, text, lang, clientMsgId, sentAt } = fields;
   if (!isSeq(seq) || !isString(role) || !ROLES.includes(role) || !isString(text)) return null;
   return {
     type: 'message',
     seq,
     role: role as ChatRole,
     text,
+    ...(lang === 'es' || lang === 'en' ? { lang } : {}),
     quickReplies: parseQuickReplies(fields.quickReplies),
     ...(isString(clientMsgId) ? { clientMsgId } : {}),
     sentAt: isString(sentAt) ? sentAt : '',

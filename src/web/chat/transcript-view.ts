@@ -75,7 +75,7 @@ export class TranscriptView {
     }
     const element = this.createMessage(message.role, message.text);
     element.dataset.seq = String(message.seq);
-    if (message.role !== 'patient') element.lang = this.language;
+    if (message.role !== 'patient') element.lang = message.lang ?? this.language;
     this.quickReplies.set(element, message.quickReplies);
     this.bySeq.set(message.seq, element);
     if (message.clientMsgId !== undefined) this.byClientMsgId.set(message.clientMsgId, element);

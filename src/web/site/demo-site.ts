@@ -9,18 +9,14 @@ export interface DemoPractice {
   readonly practiceName: string;
   readonly practicePhone: string;
   readonly practiceAddress: string;
+  /** Opening hours as [days, hours] rows, from the practice's own data. */
+  readonly openingHours: ReadonlyArray<readonly [days: string, hours: string]>;
 }
 
 export interface DemoSite {
   readonly html: string;
   readonly contentSecurityPolicy: string;
 }
-
-const OPENING_HOURS: ReadonlyArray<readonly [days: string, hours: string]> = [
-  ['Monday – Friday', '8:00 am – 6:00 pm'],
-  ['Saturday', '9:00 am – 12:00 pm'],
-  ['Sunday', 'Closed'],
-];
 
 const SERVICES: ReadonlyArray<readonly [title: string, text: string]> = [
   ['Check-ups and prevention', 'Annual physicals, screenings and vaccinations for every age.'],
@@ -65,8 +61,8 @@ function telephoneHref(phone: string): string {
   return `tel:${phone.replace(/[^+\d]/g, '')}`;
 }
 
-function renderHours(): string {
-  return OPENING_HOURS.map(([days, hours]) => `<dt>${escapeHtml(days)}</dt><dd>${escapeHtml(hours)}</dd>`).join('');
+function renderHours(openingHours: DemoPractice['openingHours']): string {
+  return openingHours.map(([days, hours]) => `<dt>${escapeHtml(days)}</dt><dd>${escapeHtml(hours)}</dd>`).join('');
 }
 
 function renderServices(): string {
@@ -97,7 +93,7 @@ function renderBody(practice: DemoPractice): string {
 <section id="visit" aria-labelledby="visit-title"><div class="container">
 <h2 id="visit-title">Hours &amp; location</h2>
 <div class="cards">
-<div class="card"><h3>Opening hours</h3><dl class="hours">${renderHours()}</dl></div>
+<div class="card"><h3>Opening hours</h3><dl class="hours">${renderHours(practice.openingHours)}</dl></div>
 <div class="card"><h3>Address</h3><address>${escapeHtml(practice.practiceAddress)}</address></div>
 <div class="card"><h3>Phone</h3><p><a href="${tel}">${phone}</a></p></div>
 </div>
