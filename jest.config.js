@@ -1,7 +1,8 @@
 /** Tests run against the machine's real PostgreSQL and Redis; each file isolates itself (own schema, queue prefix). */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  // Transpile only: `npm run lint` type-checks.
+  transform: { '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   testMatch: ['**/test/**/*.test.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
