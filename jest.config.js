@@ -2,7 +2,7 @@
 module.exports = {
   testEnvironment: 'node',
   // Transpile only: `npm run lint` type-checks.
-  transform: { '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }] },
   testMatch: ['**/test/**/*.test.ts'],
   testTimeout: 30000,
   maxWorkers: 2,

@@ -203,19 +203,37 @@ async function assemble(parts: Parts): Promise<App> {
 
     async stop() {
       clearInterval(sweepTimer);
-      await webchat?.close();
+      const step = (name: string, work: () => Promise<unknown>) => withDeadline(name, work(), logger);
+      await step('webchat', async () => webchat?.close());
       if (httpServer) {
         const server = httpServer;
         server.closeAllConnections?.();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await step('http', () => new Promise<void>((resolve) => server.close(() => resolve())));
       }
       // Workers finish their current job before closing, so an accepted message is never half-processed.
-      await Promise.all(workers.map((worker) => worker.close()));
-      await events.stop();
-      for (const close of cleanup) await close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown step failed'));
+      await step('workers', () => Promise.all(workers.map((worker) => worker.close())));
+      await step('events', () => events.stop());
+      for (const close of cleanup) await step('resources', close);
     },
   };
   return app;
+}
+
+const SHUTDOWN_STEP_MS = 15_000;
+
+/** Shutdown must end: a step that fails or hangs is logged and the next one runs. */
+async function withDeadline(name: string, work: Promise<unknown>, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), SHUTDOWN_STEP_MS);
+  });
+  try {
+    if ((await Promise.race([work, deadline])) === 'timeout') logger.warn({ step: name }, 'shutdown step timed out');
+  } catch (error) {
+    logger.warn({ err: error, step: name }, 'shutdown step failed');
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function refreshQueueGauges(metrics: Metrics, queues: readonly Queue[]): Promise<void> {

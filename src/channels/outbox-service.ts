@@ -24,15 +24,14 @@ export class OutboxService {
   }
 
   async deliver(outboundMessageId: number): Promise<void> {
-    const row = await this.db.selectFrom('outbound_messages').selectAll().where('id', '=', outboundMessageId).executeTakeFirst();
-    if (!row || (row.status !== 'queued' && row.status !== 'sending')) return;
+    const row = await this.claim(outboundMessageId);
+    if (!row) return;
     const sender = this.senders.get(row.channel);
     if (!sender) {
       await this.setStatus(outboundMessageId, 'dead', 'no_sender');
       this.logger.error({ outboundMessageId, channel: row.channel }, 'no sender for channel');
       return;
     }
-    await this.setStatus(outboundMessageId, 'sending');
     const result = await sender.send({
       outboundMessageId,
       conversationId: row.conversation_id,
@@ -44,13 +43,26 @@ export class OutboxService {
     this.metrics.sends.inc({ channel: row.channel, status: result.status });
   }
 
+  /**
+   * Moves a queued row to `sending` and returns it; undefined when it is already past that. A row left in
+   * `sending` by a worker that died is claimed again (its send may or may not have happened).
+   */
+  private async claim(id: number) {
+    return this.db
+      .updateTable('outbound_messages')
+      .set({ status: 'sending', status_history: historyWith('sending'), updated_at: new Date() })
+      .where('id', '=', id)
+      .where('status', 'in', ['queued', 'sending'])
+      .returning(['channel', 'conversation_id', 'seq', 'body_enc', 'quick_replies_enc'])
+      .executeTakeFirst();
+  }
+
   private async setStatus(id: number, status: OutboundStatus, errorCode?: string, providerMessageId?: string): Promise<void> {
-    const entry = JSON.stringify([{ status, at: new Date().toISOString() }]);
     await this.db
       .updateTable('outbound_messages')
       .set({
         status,
-        status_history: sql`status_history || ${entry}::jsonb`,
+        status_history: historyWith(status),
         updated_at: new Date(),
         ...(errorCode ? { last_error_code: errorCode } : {}),
         ...(providerMessageId ? { provider_message_id: providerMessageId } : {}),
@@ -58,4 +70,9 @@ export class OutboxService {
       .where('id', '=', id)
       .execute();
   }
+}
+
+/** status_history with one more entry, appended in SQL so concurrent updates never lose one. */
+function historyWith(status: OutboundStatus) {
+  return sql<never>`status_history || ${JSON.stringify([{ status, at: new Date().toISOString() }])}::jsonb`;
 }

@@ -168,3 +168,19 @@ test('a miss asks to rephrase; a second miss offers staff and records the reques
   expect(await ask(client, 'the purple elephant sings opera again', 'miss-000005')).toMatch(/say it another way/);
   client.close();
 });
+
+test('sent replies record their status history forward: queued → sending → sent', async () => {
+  const client = await WebchatTestClient.connect(url);
+  const welcome = await client.hello();
+  await ask(client, 'what is your phone number?', 'status-00001');
+  client.close();
+  const rows = await app.database.db
+    .selectFrom('outbound_messages')
+    .select(['status', 'status_history', 'language'])
+    .where('conversation_id', '=', String(welcome.conversationId))
+    .execute();
+  expect(rows).toHaveLength(1);
+  expect(rows[0]!.status).toBe('sent');
+  expect(rows[0]!.language).toBe('en');
+  expect(rows[0]!.status_history.map((entry) => entry.status)).toEqual(['queued', 'sending', 'sent']);
+});
