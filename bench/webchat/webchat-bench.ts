@@ -39,6 +39,9 @@ export interface LoadResult {
   readonly turns: number;
   readonly failures: number;
   readonly p50Ms: number;
+  /** Send → ack: how fast ingest stores and acknowledges a message. */
+  readonly ackP50Ms: number;
+  readonly ackP99Ms: number;
   readonly p99Ms: number;
   readonly turnsPerSecond: number;
 }
@@ -121,6 +124,7 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: stri
 
 interface VisitorOutcome {
   readonly latenciesMs: number[];
+  readonly ackMs: number[];
   readonly failures: number;
 }
 
@@ -135,6 +139,7 @@ async function runVisitor(
   start: Promise<void>,
 ): Promise<VisitorOutcome> {
   const latenciesMs: number[] = [];
+  const ackMs: number[] = [];
   let socket: VisitorSocket | undefined;
   try {
     socket = await VisitorSocket.connect(url);
@@ -151,6 +156,7 @@ async function runVisitor(
         (frame) => frame.type === 'ack' && frame.clientMsgId === clientMsgId,
         TURN_TIMEOUT_MS,
       );
+      ackMs.push(ack.at - sentAt);
       const ackSeq = Number(ack.frame.seq);
       const reply = await socket.next(
         (frame) => frame.type === 'message' && frame.role === 'bot' && Number(frame.seq) > ackSeq,
@@ -158,10 +164,10 @@ async function runVisitor(
       );
       latenciesMs.push(reply.at - sentAt);
     }
-    return { latenciesMs, failures: 0 };
+    return { latenciesMs, ackMs, failures: 0 };
   } catch {
     ready();
-    return { latenciesMs, failures: QUESTIONS_PER_VISITOR - latenciesMs.length };
+    return { latenciesMs, ackMs, failures: QUESTIONS_PER_VISITOR - latenciesMs.length };
   } finally {
     socket?.close();
   }
@@ -189,11 +195,14 @@ export async function simulateVisitors(url: string, visitors = VISITORS): Promis
   const outcomes = await Promise.all(running);
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   const latencies = outcomes.flatMap((outcome) => outcome.latenciesMs).sort((a, b) => a - b);
+  const acks = outcomes.flatMap((outcome) => outcome.ackMs).sort((a, b) => a - b);
   return {
     visitors,
     turns: latencies.length,
     failures: outcomes.reduce((sum, outcome) => sum + outcome.failures, 0),
     p50Ms: percentile(latencies, 0.5),
+    ackP50Ms: percentile(acks, 0.5),
+    ackP99Ms: percentile(acks, 0.99),
     p99Ms: percentile(latencies, 0.99),
     turnsPerSecond: latencies.length / elapsedSeconds,
   };
@@ -272,7 +281,7 @@ async function measureEcho(): Promise<LoadResult> {
 function printTable(app: LoadResult, echo: LoadResult, rssMb: number): void {
   const number = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
   const rows = [
-    ['', 'turns', 'failed', 'p50 ms', 'p99 ms', 'turns/s'],
+    ['', 'turns', 'failed', 'p50 ms', 'p99 ms', 'turns/s', 'ack p50 ms', 'ack p99 ms'],
     [
       'Clinic Concierge /webchat',
       String(app.turns),
@@ -280,6 +289,8 @@ function printTable(app: LoadResult, echo: LoadResult, rssMb: number): void {
       number(app.p50Ms),
       number(app.p99Ms),
       number(app.turnsPerSecond),
+      number(app.ackP50Ms, 2),
+      number(app.ackP99Ms, 2),
     ],
     [
       'bare ws echo (baseline)',
@@ -288,6 +299,8 @@ function printTable(app: LoadResult, echo: LoadResult, rssMb: number): void {
       number(echo.p50Ms, 2),
       number(echo.p99Ms, 2),
       number(echo.turnsPerSecond),
+      number(echo.ackP50Ms, 2),
+      number(echo.ackP99Ms, 2),
     ],
     [
       'ratio (app / baseline)',
@@ -296,6 +309,8 @@ function printTable(app: LoadResult, echo: LoadResult, rssMb: number): void {
       `${number(app.p50Ms / echo.p50Ms)}x`,
       `${number(app.p99Ms / echo.p99Ms)}x`,
       `${number(app.turnsPerSecond / echo.turnsPerSecond, 3)}x`,
+      `${number(app.ackP50Ms / echo.ackP50Ms)}x`,
+      `${number(app.ackP99Ms / echo.ackP99Ms)}x`,
     ],
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
@@ -322,6 +337,8 @@ export async function runWebchatBench(): Promise<Record<string, number>> {
     'webchat.failures': app.failures,
     'webchat.p50_ms': app.p50Ms,
     'webchat.p99_ms': app.p99Ms,
+    'webchat.ack_p50_ms': app.ackP50Ms,
+    'webchat.ack_p99_ms': app.ackP99Ms,
     'webchat.turns_per_s': app.turnsPerSecond,
     'webchat.rss_mb': rssMb,
     'echo.turns': echo.turns,
