@@ -50,6 +50,8 @@ export const configSchema = z.object({
   TWILIO_SMS_FROM: optionalString,
   TWILIO_WHATSAPP_FROM: optionalString,
   TWILIO_API_BASE_URL: optionalUrl(['http:', 'https:']),
+  /** Approved WhatsApp template (Content SID, HX…) used outside the 24 h window. */
+  TWILIO_WHATSAPP_TEMPLATE_SID: optionalString,
   META_APP_SECRET: optionalString,
   META_VERIFY_TOKEN: optionalString,
   META_PAGE_ACCESS_TOKEN: optionalString,

@@ -8,7 +8,8 @@ import type { Database, OutboundStatus } from '../db/schema';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { KeyRing } from '../phi/key-ring';
-import type { ChannelSender } from './channel-sender';
+import type { Channel } from '../conversation/conversation-repository';
+import { type ChannelSender, type OutboundToSend, SendError } from './channel-sender';
 
 export class OutboxService {
   private readonly senders: ReadonlyMap<string, ChannelSender>;
@@ -32,15 +33,47 @@ export class OutboxService {
       this.logger.error({ outboundMessageId, channel: row.channel }, 'no sender for channel');
       return;
     }
-    const result = await sender.send({
+    try {
+      const result = await sender.send(await this.messageToSend(outboundMessageId, row));
+      await this.setStatus(outboundMessageId, result.status, undefined, result.providerMessageId);
+      this.metrics.sends.inc({ channel: row.channel, status: result.status });
+    } catch (error) {
+      if (!(error instanceof SendError) || error.kind === 'transient') throw error;
+      // Permanent: retrying the same request cannot succeed.
+      await this.setStatus(outboundMessageId, 'failed', error.providerCode ?? error.kind);
+      this.metrics.sends.inc({ channel: row.channel, status: 'failed' });
+      this.logger.warn({ outboundMessageId, channel: row.channel, kind: error.kind, code: error.providerCode }, 'send failed permanently');
+    }
+  }
+
+  /** After the last retry of a transient failure: the message is dead-lettered, visible to staff. */
+  async markDead(outboundMessageId: number, reason: string): Promise<void> {
+    await this.setStatus(outboundMessageId, 'dead', reason);
+    this.logger.error({ outboundMessageId, reason }, 'outbound message dead-lettered');
+  }
+
+  private async messageToSend(
+    outboundMessageId: number,
+    row: NonNullable<Awaited<ReturnType<OutboxService['claim']>>>,
+  ): Promise<OutboundToSend> {
+    const conversation = await this.db
+      .selectFrom('conversations')
+      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+      .select(['contacts.address_enc', 'conversations.last_inbound_at', 'conversations.language'])
+      .where('conversations.id', '=', row.conversation_id)
+      .executeTakeFirstOrThrow();
+    return {
       outboundMessageId,
       conversationId: row.conversation_id,
+      channel: row.channel as Channel,
       seq: row.seq,
+      recipient: this.keyRing.decrypt(conversation.address_enc),
       text: row.body_enc === null ? '' : this.keyRing.decrypt(row.body_enc),
       quickReplies: row.quick_replies_enc === null ? [] : this.keyRing.decryptJson<QuickReply[]>(row.quick_replies_enc),
-    });
-    await this.setStatus(outboundMessageId, result.status, undefined, result.providerMessageId);
-    this.metrics.sends.inc({ channel: row.channel, status: result.status });
+      author: row.author,
+      lang: row.language ?? conversation.language ?? 'en',
+      lastInboundAt: conversation.last_inbound_at,
+    };
   }
 
   /**
@@ -53,7 +86,7 @@ export class OutboxService {
       .set({ status: 'sending', status_history: historyWith('sending'), updated_at: new Date() })
       .where('id', '=', id)
       .where('status', 'in', ['queued', 'sending'])
-      .returning(['channel', 'conversation_id', 'seq', 'body_enc', 'quick_replies_enc'])
+      .returning(['channel', 'conversation_id', 'seq', 'author', 'language', 'body_enc', 'quick_replies_enc'])
       .executeTakeFirst();
   }
 

@@ -44,6 +44,12 @@ export class IngestService {
     }
   }
 
+  /** For channels where the address arrives with each message (SMS, WhatsApp, Messenger). */
+  async acceptFrom(message: Omit<InboundToAccept, 'conversationId'> & { practiceId: string; address: string; language?: Language }) {
+    const conversation = await this.openConversation(message.practiceId, message.channel, message.address, message.language);
+    return this.accept({ ...message, conversationId: conversation.id });
+  }
+
   async accept(message: InboundToAccept): Promise<AcceptedInbound> {
     const stored = await this.store(message);
     // Enqueued on duplicates too: if the first enqueue was lost, this repairs it (the job id makes it a no-op otherwise).

@@ -163,7 +163,7 @@ function* trainingDocuments(data: TrainingData): Generator<{ lang: Language; phr
 function createContainer(trainingErrorThreshold: number): NlpjsContainer {
   const container = containerBootstrap();
   container.register('logger', silentLogger(), true);
-  container.registerConfiguration('nlu-??', { ...NLPJS_NLU_DEFAULTS, errorThresh: trainingErrorThreshold, ...(process.env.XND ? { nonedeltaValue: Number(process.env.XND) } : {}), ...(process.env.XIT ? { iterations: Number(process.env.XIT) } : {}), ...(process.env.XUNF ? { useNoneFeature: true } : {}), ...(process.env.XLR ? { learningRate: Number(process.env.XLR) } : {}), ...(process.env.XMOM ? { momentum: Number(process.env.XMOM) } : {}) }, true);
+  container.registerConfiguration('nlu-??', { ...NLPJS_NLU_DEFAULTS, errorThresh: trainingErrorThreshold }, true);
   container.use(LangEn);
   container.use(LangEs);
   return container;
