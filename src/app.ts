@@ -15,6 +15,9 @@ import { TurnProcessor } from './conversation/turn-processor';
 import { OutboxService } from './channels/outbox-service';
 import { VisitorTokens } from './channels/webchat/visitor-token';
 import { WebchatSender } from './channels/webchat/webchat-sender';
+import type { ChannelSender } from './channels/channel-sender';
+import { createDevOutboxRouter } from './channels/dev-outbox/dev-outbox-router';
+import { DevOutboxSender } from './channels/dev-outbox/dev-outbox-sender';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/open-database';
 import { prepareDatabase } from './db/prepare-database';
@@ -122,7 +125,7 @@ async function assemble(parts: Parts): Promise<App> {
   const bot = new BotEngine(db, keyRing, flows, actions);
   const intents = new Set(flows.flatMap((flow) => flow.definition.triggers.intents));
   const turns = new TurnProcessor({ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, now: parts.options.now });
-  const outbox = new OutboxService(db, keyRing, [new WebchatSender(events)], logger, metrics);
+  const outbox = new OutboxService(db, keyRing, createSenders(config, events), logger, metrics);
 
   const workers: Worker[] = [];
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -157,7 +160,9 @@ async function assemble(parts: Parts): Promise<App> {
         frameAncestors: [],
       });
       const refreshGauges = () => refreshQueueGauges(metrics, [inboundQueue, sendQueue]);
-      const expressApp = createHttpApp(logger, metrics, [createHealthRouter({ db, redis: redis.client, metrics, refreshGauges }), webRouter]);
+      const routers = [createHealthRouter({ db, redis: redis.client, metrics, refreshGauges }), webRouter];
+      if (config.demoMode) routers.push(createDevOutboxRouter({ db, keyRing, ingest, practiceId: () => practiceId }));
+      const expressApp = createHttpApp(logger, metrics, routers);
       await events.start();
       httpServer = http.createServer(expressApp);
       webchat = new WebchatSocketServer({
@@ -189,6 +194,11 @@ async function assemble(parts: Parts): Promise<App> {
       const sendWorker = sendOutboundQueue.createWorker(queueSettings, (data) => outbox.deliver(data.outboundMessageId), WORKER_CONCURRENCY);
       inboundWorker.on('failed', onFailed(processInboundQueue.name));
       sendWorker.on('failed', onFailed(sendOutboundQueue.name));
+      sendWorker.on('failed', (job) => {
+        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+          outbox.markDead(job.data.outboundMessageId, 'retries_exhausted').catch((error: unknown) => logger.warn({ err: error }, 'dead-lettering failed'));
+        }
+      });
       for (const worker of [inboundWorker, sendWorker]) {
         worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
         workers.push(worker as Worker);
@@ -217,6 +227,13 @@ async function assemble(parts: Parts): Promise<App> {
     },
   };
   return app;
+}
+
+/** Web chat always; text channels through their provider when configured, else the dev outbox (demo mode). */
+function createSenders(config: Config, events: ConversationEvents): ChannelSender[] {
+  const senders: ChannelSender[] = [new WebchatSender(events)];
+  if (config.demoMode) senders.push(new DevOutboxSender('sms'), new DevOutboxSender('whatsapp'), new DevOutboxSender('messenger'));
+  return senders;
 }
 
 const SHUTDOWN_STEP_MS = 15_000;

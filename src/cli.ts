@@ -100,6 +100,25 @@ export function buildCli(): Command {
       print(`${flows.length} flows are valid`);
     });
 
+  program
+    .command('outbox')
+    .description('inspect outbound messages')
+    .command('failed')
+    .description('list messages that could not be sent (failed, undelivered or dead-lettered); no contents')
+    .action(() =>
+      withDatabase(async ({ db, schema }) => {
+        await migrateToLatest(db, schema);
+        const rows = await db
+          .selectFrom('outbound_messages')
+          .select(['id', 'conversation_id', 'channel', 'status', 'last_error_code', 'attempts', 'updated_at'])
+          .where('status', 'in', ['failed', 'undelivered', 'dead'])
+          .orderBy('id', 'desc')
+          .limit(500)
+          .execute();
+        print(rows);
+      }),
+    );
+
   return program;
 }
 

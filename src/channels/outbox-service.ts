@@ -9,9 +9,23 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { KeyRing } from '../phi/key-ring';
 import type { Channel } from '../conversation/conversation-repository';
-import { type ChannelSender, type OutboundToSend, SendError } from './channel-sender';
+import { isOptedOut, recordOptOut } from '../compliance/opt-out-registry';
+import { type ChannelSender, type OutboundToSend, type ProviderStatusSink, SendError } from './channel-sender';
 
-export class OutboxService {
+/** Provider statuses in the order a message moves through them; the last three are final. */
+const STATUS_RANK: Readonly<Record<string, number>> = {
+  queued: 0,
+  sending: 1,
+  sent: 2,
+  delivered: 3,
+  read: 4,
+  failed: 5,
+  undelivered: 5,
+  canceled: 5,
+  dead: 5,
+};
+
+export class OutboxService implements ProviderStatusSink {
   private readonly senders: ReadonlyMap<string, ChannelSender>;
 
   constructor(
@@ -33,17 +47,53 @@ export class OutboxService {
       this.logger.error({ outboundMessageId, channel: row.channel }, 'no sender for channel');
       return;
     }
+    const message = await this.messageToSend(outboundMessageId, row);
+    if (message.channel !== 'webchat' && message.author !== 'system' && (await isOptedOut(this.db, message.contactId))) {
+      // Nothing automated or staff-written reaches an opted-out contact; compliance replies (author system) do.
+      await this.setStatus(outboundMessageId, 'failed', 'opted_out');
+      this.metrics.sends.inc({ channel: row.channel, status: 'suppressed' });
+      return;
+    }
     try {
-      const result = await sender.send(await this.messageToSend(outboundMessageId, row));
+      const result = await sender.send(message);
       await this.setStatus(outboundMessageId, result.status, undefined, result.providerMessageId);
       this.metrics.sends.inc({ channel: row.channel, status: result.status });
     } catch (error) {
       if (!(error instanceof SendError) || error.kind === 'transient') throw error;
       // Permanent: retrying the same request cannot succeed.
       await this.setStatus(outboundMessageId, 'failed', error.providerCode ?? error.kind);
+      if (error.kind === 'opted_out') await recordOptOut(this.db, message.contactId, message.channel, true, 'provider');
       this.metrics.sends.inc({ channel: row.channel, status: 'failed' });
       this.logger.warn({ outboundMessageId, channel: row.channel, kind: error.kind, code: error.providerCode }, 'send failed permanently');
     }
+  }
+
+  /**
+   * A provider's status callback. Statuses only move forward (a late "sent" never overwrites "delivered"); a
+   * callback for a message we do not know, or a repeat, changes nothing. 21610 records the opt-out.
+   */
+  async recordProviderStatus(update: Parameters<ProviderStatusSink['recordProviderStatus']>[0]): Promise<void> {
+    const row = await this.db
+      .selectFrom('outbound_messages')
+      .innerJoin('conversations', 'conversations.id', 'outbound_messages.conversation_id')
+      .select(['outbound_messages.id', 'outbound_messages.status', 'conversations.contact_id'])
+      .where('outbound_messages.channel', '=', update.channel)
+      .where('outbound_messages.provider_message_id', '=', update.providerMessageId)
+      .executeTakeFirst();
+    const rank = STATUS_RANK[update.status];
+    if (!row || rank === undefined || rank <= (STATUS_RANK[row.status] ?? 0) || (STATUS_RANK[row.status] ?? 0) >= 5) return;
+    await this.db
+      .updateTable('outbound_messages')
+      .set({
+        status: update.status === 'canceled' ? 'failed' : update.status,
+        status_history: historyWith(update.status === 'canceled' ? 'failed' : update.status),
+        updated_at: new Date(),
+        ...(update.errorCode ? { last_error_code: update.errorCode } : {}),
+      })
+      .where('id', '=', row.id)
+      .where('status', '=', row.status)
+      .execute();
+    if (update.errorCode === '21610') await recordOptOut(this.db, row.contact_id, update.channel, true, 'provider');
   }
 
   /** After the last retry of a transient failure: the message is dead-lettered, visible to staff. */
@@ -55,15 +105,16 @@ export class OutboxService {
   private async messageToSend(
     outboundMessageId: number,
     row: NonNullable<Awaited<ReturnType<OutboxService['claim']>>>,
-  ): Promise<OutboundToSend> {
+  ): Promise<OutboundToSend & { contactId: string }> {
     const conversation = await this.db
       .selectFrom('conversations')
       .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
-      .select(['contacts.address_enc', 'conversations.last_inbound_at', 'conversations.language'])
+      .select(['contacts.id as contact_id', 'contacts.address_enc', 'conversations.last_inbound_at', 'conversations.language'])
       .where('conversations.id', '=', row.conversation_id)
       .executeTakeFirstOrThrow();
     return {
       outboundMessageId,
+      contactId: conversation.contact_id,
       conversationId: row.conversation_id,
       channel: row.channel as Channel,
       seq: row.seq,

@@ -167,6 +167,7 @@ export class ConversationRepository {
           channel: conversation.channel,
           seq: firstSeq + index,
           classification: draft.classification,
+          author: draft.author ?? 'bot',
           language,
           body_enc: this.keyRing.encrypt(draft.text),
           quick_replies_enc: draft.quickReplies.length > 0 ? this.keyRing.encryptJson(draft.quickReplies) : null,

@@ -11,4 +11,6 @@ export interface OutboundDraft {
   readonly quickReplies: readonly QuickReply[];
   /** `phi` drafts may only leave on a channel/patient pair the PHI policy allows. */
   readonly classification: Classification;
+  /** `system`: compliance replies (STOP confirmation, HELP) that must reach even an opted-out contact. */
+  readonly author?: 'bot' | 'system';
 }

@@ -10,6 +10,8 @@ import type { Queue } from 'bullmq';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Conversation, Database } from '../db/schema';
 import { runInTransactionScope } from '../db/transaction-scope';
+import { isOptedOut, type OptOutSource, recordOptOut } from '../compliance/opt-out-registry';
+import { type KeywordKind, classifyKeyword, keywordReply, providerHandledKeyword } from '../compliance/text-keywords';
 import type { ConversationMemory } from '../flows/action-registry';
 import { detectEmergency, emergencyInstructions } from '../nlu/emergency-rule';
 import type { Language, NluEngine, NluResult } from '../nlu/nlu-engine';
@@ -86,6 +88,8 @@ export class TurnProcessor {
     inbound: { id: number; text: string; payload?: string },
   ): Promise<{ drafts: OutboundDraft[]; lang: Language; memory: ConversationMemory }> {
     const memory = memoryOf(conversation);
+    const keywordTurn = isTextChannel(conversation.channel) ? await this.handleKeyword(trx, conversation, inbound) : undefined;
+    if (keywordTurn) return { ...keywordTurn, memory };
     const emergency = detectEmergency(inbound.text);
     if (emergency) {
       this.deps.metrics.turns.inc({ outcome: 'emergency' });
@@ -101,9 +105,48 @@ export class TurnProcessor {
     }
     // Understood in whichever language reads it best ("ok thanks" in a Spanish conversation); answered in `lang`.
     const nlu = guessed.lang === lang ? guessed : betterResult(await this.parse(inbound.text, lang), guessed);
+    if (nlu.intent === 'optout' && isTextChannel(conversation.channel)) {
+      // Any reasonable revocation counts (FCC 2024), not only the STOP keyword.
+      return { ...(await this.optOut(trx, conversation, 'free_text', lang, true)), memory };
+    }
     const info = await this.turnInfo(trx, conversation, inbound, nlu, lang, memory);
     await this.runBot(trx, conversation, inbound, info);
     return { drafts: info.drafts, lang, memory: info.memory };
+  }
+
+  /** STOP / START / HELP as a whole message, or a keyword the provider already handled and answered. */
+  private async handleKeyword(
+    trx: Transaction<Database>,
+    conversation: Conversation,
+    inbound: { text: string; payload?: string },
+  ): Promise<{ drafts: OutboundDraft[]; lang: Language } | undefined> {
+    const handledByProvider = providerHandledKeyword(inbound.payload);
+    const keyword = handledByProvider ?? classifyKeyword(inbound.text, await isOptedOut(trx, conversation.contact_id));
+    if (!keyword) return undefined;
+    const lang = chooseConversationLanguage(conversation.language, inbound.text, 'en');
+    if (keyword !== 'help') return this.optOut(trx, conversation, 'keyword', lang, !handledByProvider, keyword === 'stop');
+    this.deps.metrics.turns.inc({ outcome: 'keyword' });
+    return { drafts: handledByProvider ? [] : [await this.keywordDraft(trx, conversation, 'help', lang)], lang };
+  }
+
+  /** Records an opt-out (or, with `optedOut` false, a re-subscription) and at most one confirmation. */
+  private async optOut(
+    trx: Transaction<Database>,
+    conversation: Conversation,
+    source: OptOutSource,
+    lang: Language,
+    confirm: boolean,
+    optedOut = true,
+  ): Promise<{ drafts: OutboundDraft[]; lang: Language }> {
+    await recordOptOut(trx, conversation.contact_id, conversation.channel, optedOut, source);
+    this.deps.metrics.turns.inc({ outcome: optedOut ? 'opt_out' : 'opt_in' });
+    return { drafts: confirm ? [await this.keywordDraft(trx, conversation, optedOut ? 'stop' : 'start', lang)] : [], lang };
+  }
+
+  private async keywordDraft(trx: Transaction<Database>, conversation: Conversation, kind: KeywordKind, lang: Language): Promise<OutboundDraft> {
+    const practice = await this.practices.get(trx, conversation.practice_id);
+    const text = keywordReply(kind, lang, { practiceName: practice.name, practicePhone: practice.profile.phone });
+    return { text, quickReplies: [], classification: 'none', author: 'system' };
   }
 
   private async runBot(
@@ -179,6 +222,11 @@ export class TurnProcessor {
   private async recordHandoff(trx: Transaction<Database>, conversationId: string, reason: string): Promise<void> {
     await trx.insertInto('handoff_requests').values({ conversation_id: conversationId, reason }).execute();
   }
+}
+
+/** Channels where carrier keywords and opt-outs apply (everything but the web chat the patient opens themselves). */
+function isTextChannel(channel: string): boolean {
+  return channel !== 'webchat';
 }
 
 /** An understood intent beats `none`; between two, the more confident. */

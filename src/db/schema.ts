@@ -117,7 +117,16 @@ export interface HandoffRequestsTable {
   created_at: Timestamp;
 }
 
+export interface ChannelOptOutsTable {
+  contact_id: string;
+  channel: string;
+  opted_out: boolean;
+  source: 'keyword' | 'free_text' | 'provider' | 'staff';
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  channel_opt_outs: ChannelOptOutsTable;
   practices: PracticesTable;
   locations: LocationsTable;
   faq_entries: FaqEntriesTable;

@@ -1,0 +1,22 @@
+/**
+ * Whether a contact may receive automated messages on a text channel. Every STOP, START, free-text revocation and
+ * provider opt-out (Twilio 21610) lands here; the outbox asks before sending anything automated.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+
+export type OptOutSource = 'keyword' | 'free_text' | 'provider' | 'staff';
+
+export async function recordOptOut(db: Kysely<Database>, contactId: string, channel: string, optedOut: boolean, source: OptOutSource): Promise<void> {
+  const row = { contact_id: contactId, channel, opted_out: optedOut, source, updated_at: new Date() };
+  await db
+    .insertInto('channel_opt_outs')
+    .values(row)
+    .onConflict((conflict) => conflict.column('contact_id').doUpdateSet({ opted_out: optedOut, source, updated_at: row.updated_at }))
+    .execute();
+}
+
+export async function isOptedOut(db: Kysely<Database>, contactId: string): Promise<boolean> {
+  const row = await db.selectFrom('channel_opt_outs').select('opted_out').where('contact_id', '=', contactId).executeTakeFirst();
+  return row?.opted_out ?? false;
+}
