@@ -4,6 +4,6 @@ module.exports = {
   // Transpile only: `npm run lint` type-checks.
   transform: { '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }] },
   testMatch: ['**/test/**/*.test.ts'],
-  testTimeout: 30000,
+  testTimeout: 90000,
   maxWorkers: 2,
 };
