@@ -40,12 +40,18 @@ export function classifyGraphFailure(httpStatus: number, body: unknown): SendErr
 }
 
 /** Permanent meanings first: a known permanent code wins over a 5xx status or an `is_transient` hint. */
-export function kindOfGraphError(code: number, subcode: number | undefined, httpStatus: number, isTransient = false): SendErrorKind {
+export function kindOfGraphError(
+  code: number,
+  subcode: number | undefined,
+  httpStatus: number,
+  isTransient = false,
+): SendErrorKind {
   if (code === OUTSIDE_WINDOW.code && subcode === OUTSIDE_WINDOW.subcode) return 'window_closed';
   if (code === USER_UNAVAILABLE.code || subcode === USER_UNAVAILABLE.subcode) return 'invalid_recipient';
   if (code === NO_MATCHING_USER.code && subcode === NO_MATCHING_USER.subcode) return 'invalid_recipient';
   if (code === INVALID_TOKEN_CODE) return 'rejected';
-  if (RATE_LIMIT_CODES.has(code) || TEMPORARY_CODES.has(code) || isTransient || isTransientStatus(httpStatus)) return 'transient';
+  if (RATE_LIMIT_CODES.has(code) || TEMPORARY_CODES.has(code) || isTransient || isTransientStatus(httpStatus))
+    return 'transient';
   return 'rejected';
 }
 

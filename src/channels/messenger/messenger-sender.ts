@@ -8,7 +8,13 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { QuickReply } from '../../conversation/outbound-draft';
-import { type ChannelCapabilities, type ChannelSender, type OutboundToSend, SendError, type SendResult } from '../channel-sender';
+import {
+  type ChannelCapabilities,
+  type ChannelSender,
+  type OutboundToSend,
+  SendError,
+  type SendResult,
+} from '../channel-sender';
 import { classifyGraphFailure } from './graph-send-errors';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -26,13 +32,17 @@ export const messengerSenderSettingsSchema = z.object({
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .default('https://graph.facebook.com')
     .transform((url) => url.replace(/\/+$/, '')),
-  graphApiVersion: z.string().regex(/^v\d+\.\d+$/, 'must look like v21.0').default('v21.0'),
+  graphApiVersion: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v21.0')
+    .default('v21.0'),
   requestTimeoutMs: z.number().int().positive().default(10_000),
 });
 
 export type MessengerSenderSettings = z.input<typeof messengerSenderSettingsSchema>;
 
-export type MessagingType = { readonly messaging_type: 'RESPONSE' } | { readonly messaging_type: 'MESSAGE_TAG'; readonly tag: 'HUMAN_AGENT' };
+export type MessagingType =
+  { readonly messaging_type: 'RESPONSE' } | { readonly messaging_type: 'MESSAGE_TAG'; readonly tag: 'HUMAN_AGENT' };
 
 interface GraphQuickReply {
   readonly content_type: 'text';
@@ -104,8 +114,12 @@ export function computeAppsecretProof(accessToken: string, appSecret: string): s
  * The messaging type allowed at `now`, or a `window_closed` SendError: within 24 h of the patient's last message a
  * `RESPONSE`; after that, for staff only and within 7 days, the `HUMAN_AGENT` tag.
  */
-export function chooseMessagingType(message: Pick<OutboundToSend, 'author' | 'lastInboundAt'>, now: Date): MessagingType {
-  const elapsedMs = message.lastInboundAt === null ? Number.POSITIVE_INFINITY : now.getTime() - message.lastInboundAt.getTime();
+export function chooseMessagingType(
+  message: Pick<OutboundToSend, 'author' | 'lastInboundAt'>,
+  now: Date,
+): MessagingType {
+  const elapsedMs =
+    message.lastInboundAt === null ? Number.POSITIVE_INFINITY : now.getTime() - message.lastInboundAt.getTime();
   if (elapsedMs < RESPONSE_WINDOW_HOURS * HOUR_MS) return { messaging_type: 'RESPONSE' };
   if (message.author === 'staff' && elapsedMs < HUMAN_AGENT_WINDOW_HOURS * HOUR_MS) {
     return { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' };
