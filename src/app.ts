@@ -18,6 +18,9 @@ import { WebchatSender } from './channels/webchat/webchat-sender';
 import type { ChannelSender } from './channels/channel-sender';
 import { createDevOutboxRouter } from './channels/dev-outbox/dev-outbox-router';
 import { DevOutboxSender } from './channels/dev-outbox/dev-outbox-sender';
+import { MessengerSender } from './channels/messenger/messenger-sender';
+import type { Router } from 'express';
+import { type MessengerWebhookDeps, createMessengerWebhookRouter } from '../webhooks/messenger/messenger-webhook-router';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/open-database';
 import { prepareDatabase } from './db/prepare-database';
@@ -160,7 +163,8 @@ async function assemble(parts: Parts): Promise<App> {
         frameAncestors: [],
       });
       const refreshGauges = () => refreshQueueGauges(metrics, [inboundQueue, sendQueue]);
-      const routers = [createHealthRouter({ db, redis: redis.client, metrics, refreshGauges }), webRouter];
+      const routers = [...createWebhookRouters(config, { ingest, statuses: outbox, practiceId: () => practiceId, logger, metrics })];
+      routers.push(createHealthRouter({ db, redis: redis.client, metrics, refreshGauges }), webRouter);
       if (config.demoMode) routers.push(createDevOutboxRouter({ db, keyRing, ingest, practiceId: () => practiceId }));
       const expressApp = createHttpApp(logger, metrics, routers);
       await events.start();
@@ -232,8 +236,24 @@ async function assemble(parts: Parts): Promise<App> {
 /** Web chat always; text channels through their provider when configured, else the dev outbox (demo mode). */
 function createSenders(config: Config, events: ConversationEvents): ChannelSender[] {
   const senders: ChannelSender[] = [new WebchatSender(events)];
-  if (config.demoMode) senders.push(new DevOutboxSender('sms'), new DevOutboxSender('whatsapp'), new DevOutboxSender('messenger'));
+  if (config.META_PAGE_ACCESS_TOKEN && config.META_APP_SECRET) {
+    senders.push(
+      new MessengerSender({ pageAccessToken: config.META_PAGE_ACCESS_TOKEN, appSecret: config.META_APP_SECRET, graphBaseUrl: config.META_GRAPH_BASE_URL }),
+    );
+  } else if (config.demoMode) {
+    senders.push(new DevOutboxSender('messenger'));
+  }
+  if (config.demoMode) senders.push(new DevOutboxSender('sms'), new DevOutboxSender('whatsapp'));
   return senders;
+}
+
+/** Provider webhooks, mounted when their secrets are configured (each parses its own body: raw for signatures). */
+function createWebhookRouters(config: Config, deps: Omit<MessengerWebhookDeps, 'appSecret' | 'verifyToken'>): Router[] {
+  const routers: Router[] = [];
+  if (config.META_APP_SECRET && config.META_VERIFY_TOKEN) {
+    routers.push(createMessengerWebhookRouter({ ...deps, appSecret: config.META_APP_SECRET, verifyToken: config.META_VERIFY_TOKEN }));
+  }
+  return routers;
 }
 
 const SHUTDOWN_STEP_MS = 15_000;

@@ -113,6 +113,12 @@ function crossFieldProblems(raw: RawConfig): string[] {
   if (raw.NLU_PROVIDER === 'dialogflow' && !raw.DIALOGFLOW_PROJECT_ID) {
     problems.push('DIALOGFLOW_PROJECT_ID: required when NLU_PROVIDER=dialogflow');
   }
+  if (raw.META_PAGE_ACCESS_TOKEN && !raw.META_APP_SECRET) {
+    problems.push('META_APP_SECRET: required with META_PAGE_ACCESS_TOKEN (signs appsecret_proof and verifies webhooks)');
+  }
+  if (Boolean(raw.META_APP_SECRET) !== Boolean(raw.META_VERIFY_TOKEN)) {
+    problems.push('META_VERIFY_TOKEN and META_APP_SECRET: the Messenger webhook needs both');
+  }
   if (raw.EMR_ADAPTER === 'fhir' && !raw.FHIR_BASE_URL) {
     problems.push('FHIR_BASE_URL: required when EMR_ADAPTER=fhir');
   }
