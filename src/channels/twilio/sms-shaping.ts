@@ -89,7 +89,9 @@ export function replaceLookAlikes(text: string): string {
 export function splitAtSentences(text: string, maxLength: number = SMS_MAX_LENGTH, lang: Language = 'en'): string[] {
   if (text.length <= maxLength) return [text];
   const sentences = sentencesOf(text, lang);
-  return pack(sentences, maxLength, (sentence) => pack(sentence.split(/(?<=\s)/), maxLength, (word) => splitCharacters(word, maxLength)));
+  return pack(sentences, maxLength, (sentence) =>
+    pack(sentence.split(/(?<=\s)/), maxLength, (word) => splitCharacters(word, maxLength)),
+  );
 }
 
 /** Titles and street abbreviations after which ICU's sentence rules break, though the sentence goes on. */
@@ -155,7 +157,8 @@ export function renderWithOptions(text: string, quickReplies: readonly QuickRepl
   if (quickReplies.length === 0) return text;
   const prompt = OPTION_PROMPTS[lang];
   const numbers = quickReplies.map((_, index) => String(index + 1));
-  const choices = numbers.length === 1 ? numbers[0]! : `${numbers.slice(0, -1).join(', ')} ${prompt.or} ${numbers.at(-1)!}`;
+  const choices =
+    numbers.length === 1 ? numbers[0]! : `${numbers.slice(0, -1).join(', ')} ${prompt.or} ${numbers.at(-1)!}`;
   const lines = quickReplies.map((reply, index) => `${index + 1}) ${reply.title}`);
   return [text, `${prompt.verb} ${choices}:`, ...lines].join('\n');
 }
@@ -174,7 +177,9 @@ export function optionFromReply(text: string, quickReplies: readonly QuickReply[
   if (numbered) {
     const option = quickReplies[Number(numbered[1]) - 1];
     const title = numbered[2];
-    return option && (title === undefined || title === normalizeForMatching(option.title).trim()) ? option.payload : undefined;
+    return option && (title === undefined || title === normalizeForMatching(option.title).trim())
+      ? option.payload
+      : undefined;
   }
   const matches = quickReplies.filter((option) => normalizeForMatching(option.title).trim() === reply);
   return matches.length === 1 ? matches[0]!.payload : undefined;

@@ -49,7 +49,10 @@ export const twilioSenderSettingsSchema = z.object({
   /** WhatsApp sender (`+E.164`, with or without `whatsapp:`); WhatsApp is not sent without it. */
   whatsappFrom: z.string().min(1).optional(),
   /** Approved Content template (HX…) for messages outside the WhatsApp window. */
-  whatsappTemplateSid: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be HX followed by 32 hexadecimal digits').optional(),
+  whatsappTemplateSid: z
+    .string()
+    .regex(/^HX[0-9a-fA-F]{32}$/, 'must be HX followed by 32 hexadecimal digits')
+    .optional(),
   /** The template's variables; a generic nudge by default. Must never carry PHI. */
   whatsappTemplateVariables: z.record(z.string(), z.string().max(1024)).optional(),
   timeoutMs: z.number().int().positive().optional(),
@@ -116,7 +119,12 @@ export class TwilioSmsSender implements ChannelSender {
 
   async send(message: OutboundToSend): Promise<SendResult> {
     const body = replaceLookAlikes(renderWithOptions(message.text, message.quickReplies, message.lang));
-    return createMessage(this.client, { from: this.from, to: message.recipient, body, statusCallback: this.statusCallback });
+    return createMessage(this.client, {
+      from: this.from,
+      to: message.recipient,
+      body,
+      statusCallback: this.statusCallback,
+    });
   }
 }
 
@@ -143,15 +151,30 @@ export class TwilioWhatsappSender implements ChannelSender {
   ) {}
 
   async send(message: OutboundToSend): Promise<SendResult> {
-    const addresses = { from: this.settings.from, to: withWhatsappPrefix(message.recipient), statusCallback: this.settings.statusCallback };
+    const addresses = {
+      from: this.settings.from,
+      to: withWhatsappPrefix(message.recipient),
+      statusCallback: this.settings.statusCallback,
+    };
     if (isWithinWindow(message.lastInboundAt, this.settings.now())) {
-      return createMessage(this.client, { ...addresses, body: renderWithOptions(message.text, message.quickReplies, message.lang) });
+      return createMessage(this.client, {
+        ...addresses,
+        body: renderWithOptions(message.text, message.quickReplies, message.lang),
+      });
     }
     if (!this.settings.templateSid) {
-      throw new SendError('window_closed', undefined, 'the WhatsApp 24 h window is closed and no template is configured');
+      throw new SendError(
+        'window_closed',
+        undefined,
+        'the WhatsApp 24 h window is closed and no template is configured',
+      );
     }
     const variables = this.settings.templateVariables ?? DEFAULT_WHATSAPP_NUDGE[message.lang];
-    return createMessage(this.client, { ...addresses, contentSid: this.settings.templateSid, contentVariables: JSON.stringify(variables) });
+    return createMessage(this.client, {
+      ...addresses,
+      contentSid: this.settings.templateSid,
+      contentVariables: JSON.stringify(variables),
+    });
   }
 }
 
@@ -196,12 +219,19 @@ export function toSendError(error: unknown): unknown {
   const answered = twilioErrorOf(error);
   if (answered) {
     const { status, code } = answered;
-    const kind = (code !== undefined ? KINDS_BY_CODE[code] : undefined) ?? (status === 429 || status >= 500 ? 'transient' : 'rejected');
+    const kind =
+      (code !== undefined ? KINDS_BY_CODE[code] : undefined) ??
+      (status === 429 || status >= 500 ? 'transient' : 'rejected');
     const codeText = code === undefined ? '' : ` with code ${code}`;
-    return new SendError(kind, code === undefined ? undefined : String(code), `Twilio answered HTTP ${status}${codeText}`);
+    return new SendError(
+      kind,
+      code === undefined ? undefined : String(code),
+      `Twilio answered HTTP ${status}${codeText}`,
+    );
   }
   const networkCode = networkErrorCodeOf(error);
-  if (networkCode !== undefined) return new SendError('transient', undefined, `Twilio could not be reached (${networkCode})`);
+  if (networkCode !== undefined)
+    return new SendError('transient', undefined, `Twilio could not be reached (${networkCode})`);
   return error;
 }
 
@@ -214,5 +244,7 @@ function twilioErrorOf(error: unknown): { status: number; code?: number } | unde
 function networkErrorCodeOf(error: unknown): string | undefined {
   const candidate = error as { isAxiosError?: unknown; code?: unknown } | null;
   if (candidate?.isAxiosError !== true) return undefined;
-  return typeof candidate.code === 'string' ? candidate.code.replace(/[^A-Z0-9_]/g, '') || 'network error' : 'network error';
+  return typeof candidate.code === 'string'
+    ? candidate.code.replace(/[^A-Z0-9_]/g, '') || 'network error'
+    : 'network error';
 }
