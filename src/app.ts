@@ -19,6 +19,8 @@ import type { ChannelSender } from './channels/channel-sender';
 import { createDevOutboxRouter } from './channels/dev-outbox/dev-outbox-router';
 import { DevOutboxSender } from './channels/dev-outbox/dev-outbox-sender';
 import { MessengerSender } from './channels/messenger/messenger-sender';
+import { createTwilioSenders, twilioSettingsFromConfig } from './channels/twilio/twilio-sender';
+import { createTwilioWebhookRouter } from '../webhooks/twilio/twilio-webhook-router';
 import type { Router } from 'express';
 import { type MessengerWebhookDeps, createMessengerWebhookRouter } from '../webhooks/messenger/messenger-webhook-router';
 import type { Config } from './config';
@@ -243,13 +245,22 @@ function createSenders(config: Config, events: ConversationEvents): ChannelSende
   } else if (config.demoMode) {
     senders.push(new DevOutboxSender('messenger'));
   }
-  if (config.demoMode) senders.push(new DevOutboxSender('sms'), new DevOutboxSender('whatsapp'));
+  const twilioSettings = twilioSettingsFromConfig(config);
+  const twilio = twilioSettings ? createTwilioSenders(twilioSettings) : {};
+  for (const channel of ['sms', 'whatsapp'] as const) {
+    const sender = twilio[channel];
+    if (sender) senders.push(sender);
+    else if (config.demoMode) senders.push(new DevOutboxSender(channel));
+  }
   return senders;
 }
 
 /** Provider webhooks, mounted when their secrets are configured (each parses its own body: raw for signatures). */
 function createWebhookRouters(config: Config, deps: Omit<MessengerWebhookDeps, 'appSecret' | 'verifyToken'>): Router[] {
   const routers: Router[] = [];
+  if (config.TWILIO_AUTH_TOKEN) {
+    routers.push(createTwilioWebhookRouter({ ...deps, authToken: config.TWILIO_AUTH_TOKEN, publicUrl: config.publicUrl }));
+  }
   if (config.META_APP_SECRET && config.META_VERIFY_TOKEN) {
     routers.push(createMessengerWebhookRouter({ ...deps, appSecret: config.META_APP_SECRET, verifyToken: config.META_VERIFY_TOKEN }));
   }
