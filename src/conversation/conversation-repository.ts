@@ -179,6 +179,18 @@ export class ConversationRepository {
     return rows.map((row) => row.id);
   }
 
+  /** The quick replies of the conversation's latest outbound message (none when it had none). */
+  async latestQuickReplies(db: Kysely<Database>, conversationId: string): Promise<QuickReply[]> {
+    const row = await db
+      .selectFrom('outbound_messages')
+      .select('quick_replies_enc')
+      .where('conversation_id', '=', conversationId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.quick_replies_enc ? this.keyRing.decryptJson<QuickReply[]>(row.quick_replies_enc) : [];
+  }
+
   /** Inbound and outbound messages after `afterSeq`, in seq order. */
   async transcriptSince(db: Kysely<Database>, conversationId: string, afterSeq: number, limit = 500): Promise<TranscriptEntry[]> {
     const inbound = await db

@@ -24,6 +24,7 @@ import type { ConversationEvents } from './conversation-events';
 import type { ConversationRepository } from './conversation-repository';
 import { chooseConversationLanguage } from './language-choice';
 import type { OutboundDraft } from './outbound-draft';
+import { optionFromReply } from './quick-reply-matching';
 import type { TurnInfo } from './turn-info';
 
 const APOLOGY: Record<Language, string> = {
@@ -66,9 +67,10 @@ export class TurnProcessor {
   /** One turn; undefined when nothing is left to process. */
   private async processNext(trx: Transaction<Database>, conversationId: string): Promise<number[] | undefined> {
     await sql`select pg_advisory_xact_lock(hashtext(${conversationId}))`.execute(trx);
-    const inbound = await this.deps.repository.nextUnprocessedInbound(trx, conversationId);
-    if (!inbound) return undefined;
+    const stored = await this.deps.repository.nextUnprocessedInbound(trx, conversationId);
+    if (!stored) return undefined;
     const conversation = await this.deps.repository.lockConversation(trx, conversationId);
+    const inbound = await this.withChosenOption(trx, conversation, stored);
     const started = performance.now();
     const { drafts, lang, memory } = await this.runPipeline(trx, conversation, inbound);
     const ids = await this.deps.repository.insertOutbound(trx, conversation, inbound.id, drafts, lang);
@@ -112,6 +114,14 @@ export class TurnProcessor {
     const info = await this.turnInfo(trx, conversation, inbound, nlu, lang, memory);
     await this.runBot(trx, conversation, inbound, info);
     return { drafts: info.drafts, lang, memory: info.memory };
+  }
+
+  /** On channels that show quick replies as numbered options, "2" or the option's words become its payload. */
+  private async withChosenOption<T extends { text: string; payload?: string }>(trx: Transaction<Database>, conversation: Conversation, inbound: T): Promise<T> {
+    if (inbound.payload !== undefined || !NUMBERED_OPTION_CHANNELS.has(conversation.channel)) return inbound;
+    const options = await this.deps.repository.latestQuickReplies(trx, conversation.id);
+    const payload = options.length > 0 ? optionFromReply(inbound.text, options) : undefined;
+    return payload === undefined ? inbound : { ...inbound, payload };
   }
 
   /** STOP / START / HELP as a whole message, or a keyword the provider already handled and answered. */
@@ -223,6 +233,9 @@ export class TurnProcessor {
     await trx.insertInto('handoff_requests').values({ conversation_id: conversationId, reason }).execute();
   }
 }
+
+/** Channels without buttons, where quick replies travel as numbered options. */
+const NUMBERED_OPTION_CHANNELS = new Set(['sms', 'whatsapp']);
 
 /** Channels where carrier keywords and opt-outs apply (everything but the web chat the patient opens themselves). */
 function isTextChannel(channel: string): boolean {

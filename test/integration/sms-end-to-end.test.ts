@@ -112,3 +112,12 @@ test('STOP is honoured on SMS: one confirmation, then nothing automated', async 
   expect(sentTo('+15555550127')).toHaveLength(1);
   expect(sentTo('+15555550127')[0]!.params.Body).toMatch(/unsubscribed/);
 });
+
+test('quick replies travel as numbered options, and "1" picks the first', async () => {
+  await post(inboundSms('+15555550128', 'hello'));
+  const [greeting] = await waitFor(() => (sentTo('+15555550128').length > 0 ? sentTo('+15555550128') : undefined));
+  expect(greeting!.params.Body).toMatch(/Reply 1, 2, 3 or 4:\n1\) Hours\n2\) Location/);
+  await post(inboundSms('+15555550128', '2'));
+  const replies = await waitFor(() => (sentTo('+15555550128').length > 1 ? sentTo('+15555550128') : undefined));
+  expect(replies[1]!.params.Body).toMatch(/^We're at 1200 River Road/);
+});
