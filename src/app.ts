@@ -18,6 +18,7 @@ import { WebchatSender } from './channels/webchat/webchat-sender';
 import type { ChannelSender } from './channels/channel-sender';
 import { createDevOutboxRouter } from './channels/dev-outbox/dev-outbox-router';
 import { DevOutboxSender } from './channels/dev-outbox/dev-outbox-sender';
+import { createDraftShaper } from './channels/draft-shaping';
 import { MessengerSender } from './channels/messenger/messenger-sender';
 import { createTwilioSenders, twilioSettingsFromConfig } from './channels/twilio/twilio-sender';
 import { createTwilioWebhookRouter } from '../webhooks/twilio/twilio-webhook-router';
@@ -129,8 +130,10 @@ async function assemble(parts: Parts): Promise<App> {
   const flows = await loadPublishedFlows(db, practiceId);
   const bot = new BotEngine(db, keyRing, flows, actions);
   const intents = new Set(flows.flatMap((flow) => flow.definition.triggers.intents));
-  const turns = new TurnProcessor({ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, now: parts.options.now });
-  const outbox = new OutboxService(db, keyRing, createSenders(config, events), logger, metrics);
+  const senders = createSenders(config, events);
+  const shapeDrafts = createDraftShaper(new Map(senders.map((sender) => [sender.channel, sender.capabilities.maxLength])));
+  const turns = new TurnProcessor({ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts, now: parts.options.now });
+  const outbox = new OutboxService(db, keyRing, senders, logger, metrics);
 
   const workers: Worker[] = [];
   let sweepTimer: NodeJS.Timeout | undefined;

@@ -42,6 +42,8 @@ export interface TurnProcessorDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly intents: ReadonlySet<string>;
+  /** Fits drafts to the channel (e.g. splits long SMS); identity when absent. */
+  readonly shapeDrafts?: (channel: string, drafts: readonly OutboundDraft[], lang: Language) => OutboundDraft[];
   readonly now?: () => Date;
 }
 
@@ -73,7 +75,8 @@ export class TurnProcessor {
     const inbound = await this.withChosenOption(trx, conversation, stored);
     const started = performance.now();
     const { drafts, lang, memory } = await this.runPipeline(trx, conversation, inbound);
-    const ids = await this.deps.repository.insertOutbound(trx, conversation, inbound.id, drafts, lang);
+    const shaped = this.deps.shapeDrafts ? this.deps.shapeDrafts(conversation.channel, drafts, lang) : drafts;
+    const ids = await this.deps.repository.insertOutbound(trx, conversation, inbound.id, shaped, lang);
     await trx
       .updateTable('conversations')
       .set({ language: lang, memory: JSON.stringify(memory), updated_at: new Date() })
