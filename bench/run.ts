@@ -18,6 +18,8 @@ interface BenchModule {
 const KNOWN_BENCHMARKS: readonly BenchModule[] = [
   { file: 'nlu/nlu-bench.ts', exportName: 'runNluBench' },
   { file: 'webchat/webchat-bench.ts', exportName: 'runWebchatBench' },
+  { file: 'ingest/ingest-bench.ts', exportName: 'runIngestBench' },
+  { file: 'e2e/sms-e2e-bench.ts', exportName: 'runSmsE2eBench' },
 ];
 
 /** Any other `bench/<area>/*-bench.ts` is run too, through its exported `run…Bench` function. */
