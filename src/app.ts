@@ -39,7 +39,7 @@ import { type Metrics, createMetrics } from './observability/metrics';
 import { loadKeyRing } from './phi/dev-key-ring';
 import type { KeyRing } from './phi/key-ring';
 import { weeklyHoursRows } from './practice/opening-hours';
-import { loadPracticeContent, findDefaultPracticeId } from './practice/practice-repository';
+import { PracticeContentCache, findDefaultPracticeId, loadPracticeContent } from './practice/practice-repository';
 import { type ProcessInboundJobData, processInboundQueue } from './queues/process-inbound-queue';
 import { type SendOutboundJobData, sendOutboundQueue } from './queues/send-outbound-queue';
 import { type RedisHandle, connectRedis } from './redis/redis-connection';
@@ -57,6 +57,8 @@ export interface AppOptions {
   readonly now?: () => Date;
   /** The actions flows may run; the product's own by default. */
   readonly actions?: ActionRegistry;
+  /** How long an interrupted send waits for its provider's status callback (tests shorten it). */
+  readonly reconcileMs?: number;
 }
 
 export interface App {
@@ -133,7 +135,16 @@ async function assemble(parts: Parts): Promise<App> {
   const senders = createSenders(config, events);
   const shapeDrafts = createDraftShaper(new Map(senders.map((sender) => [sender.channel, sender.capabilities.maxLength])));
   const turns = new TurnProcessor({ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts, now: parts.options.now });
-  const outbox = new OutboxService(db, keyRing, senders, logger, metrics);
+  const practiceContent = new PracticeContentCache();
+  const outbox = new OutboxService(db, keyRing, senders, logger, metrics, {
+    sendingHours: async (id) => {
+      const practice = await practiceContent.get(db, id);
+      // Patients have no time zone of their own yet: the practice's main location stands in.
+      return { ...practice.profile.automatedMessageHours, timeZone: practice.locations[0]?.timeZone ?? 'UTC' };
+    },
+    now: parts.options.now,
+    reconcileMs: parts.options.reconcileMs,
+  });
 
   const workers: Worker[] = [];
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -212,7 +223,7 @@ async function assemble(parts: Parts): Promise<App> {
         worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
         workers.push(worker as Worker);
       }
-      const recovery = { db, inboundQueue, sendQueue, logger };
+      const recovery = { db, inboundQueue, sendQueue, logger, now: parts.options.now };
       await sweepLostWork(recovery, 0);
       sweepTimer = setInterval(() => {
         sweepLostWork(recovery).catch((error: unknown) => logger.warn({ err: error }, 'recovery sweep failed'));

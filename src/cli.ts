@@ -15,6 +15,14 @@ import { createLocalNluEngine } from './nlu/local-nlu-engine';
 import { isLanguage } from './nlu/nlu-engine';
 import { loadTrainingData } from './nlu/training-data';
 import { seedDemoPractice } from './practice/demo-seed';
+import { type AutomatedMessageDeps, queueAutomatedMessage } from './channels/automated-message';
+import { ConversationRepository } from './conversation/conversation-repository';
+import { IngestService } from './conversation/ingest-service';
+import { loadKeyRing } from './phi/dev-key-ring';
+import { findDefaultPracticeId } from './practice/practice-repository';
+import { processInboundQueue } from './queues/process-inbound-queue';
+import { sendOutboundQueue } from './queues/send-outbound-queue';
+import { connectRedis } from './redis/redis-connection';
 
 function print(value: unknown): void {
   process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
@@ -33,6 +41,29 @@ async function withDatabase(work: (handle: Awaited<ReturnType<typeof openDatabas
   } finally {
     await handle.close();
   }
+}
+
+const AUTOMATED_CHANNELS = ['sms', 'whatsapp', 'messenger'] as const;
+
+/** The database, key ring and send queue, for commands that put work in the outbox. */
+async function withOutbox(work: (deps: AutomatedMessageDeps) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const keyRing = loadKeyRing(config.PHI_KEYS, config.dataDir);
+  await withDatabase(async ({ db, schema }) => {
+    await migrateToLatest(db, schema);
+    const redis = await connectRedis(config.REDIS_URL, config.dataDir);
+    const settings = { connection: redis.client, prefix: config.QUEUE_PREFIX };
+    const sendQueue = sendOutboundQueue.createQueue(settings);
+    const inboundQueue = processInboundQueue.createQueue(settings);
+    try {
+      const repository = new ConversationRepository(keyRing);
+      await work({ db, repository, sendQueue, ingest: new IngestService(db, repository, inboundQueue) });
+    } finally {
+      await sendQueue.close();
+      await inboundQueue.close();
+      await redis.close();
+    }
+  });
 }
 
 export function buildCli(): Command {
@@ -100,9 +131,8 @@ export function buildCli(): Command {
       print(`${flows.length} flows are valid`);
     });
 
-  program
-    .command('outbox')
-    .description('inspect outbound messages')
+  const outbox = program.command('outbox').description('inspect and use the outbox');
+  outbox
     .command('failed')
     .description('list messages that could not be sent (failed, undelivered or dead-lettered); no contents')
     .action(() =>
@@ -118,6 +148,25 @@ export function buildCli(): Command {
         print(rows);
       }),
     );
+  outbox
+    .command('send')
+    .description('queue an automated message (not a reply); opt-outs, quiet hours and the WhatsApp window apply')
+    .requiredOption('--channel <channel>', 'sms, whatsapp or messenger')
+    .requiredOption('--to <address>', 'E.164 phone number, or Messenger PSID')
+    .option('--lang <lang>', 'en or es', 'en')
+    .argument('<text>', 'the message (no PHI: it is classified as PHI-free)')
+    .action((text: string, options: { channel: string; to: string; lang: string }) => {
+      if (!AUTOMATED_CHANNELS.includes(options.channel as never)) throw new Error('--channel must be sms, whatsapp or messenger');
+      if (!isLanguage(options.lang)) throw new Error('--lang must be en or es');
+      const channel = options.channel as (typeof AUTOMATED_CHANNELS)[number];
+      const lang = options.lang;
+      return withOutbox(async (deps) => {
+        const practiceId = await findDefaultPracticeId(deps.db);
+        if (!practiceId) throw new Error('no practice exists: run `concierge seed-demo` first');
+        const id = await queueAutomatedMessage(deps, { practiceId, channel, address: options.to, text, lang });
+        print({ outboundMessageId: id, status: 'queued' });
+      });
+    });
 
   return program;
 }

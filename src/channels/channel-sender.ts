@@ -14,6 +14,18 @@ export interface ChannelCapabilities {
   readonly phiAllowed: boolean;
   /** Hours after the patient's last message during which free-form replies are allowed; undefined: no window. */
   readonly messagingWindowHours?: number;
+  /**
+   * The provider reports each message's status back to us with our outbound id (Twilio's statusCallback), so a send
+   * interrupted mid-call is reconciled from its callback instead of being sent again.
+   */
+  readonly reportsStatus?: boolean;
+}
+
+/** True when a channel without a window, or the patient wrote within the channel's window before `now`. */
+export function isWithinWindow(capabilities: ChannelCapabilities, lastInboundAt: Date | null, now: Date): boolean {
+  const hours = capabilities.messagingWindowHours;
+  if (hours === undefined) return true;
+  return lastInboundAt !== null && now.getTime() - lastInboundAt.getTime() < hours * 3_600_000;
 }
 
 export interface OutboundToSend {
@@ -33,7 +45,7 @@ export interface OutboundToSend {
 
 export interface SendResult {
   /** What the provider accepted it as; later provider status callbacks move it forward. */
-  readonly status: 'queued' | 'sent' | 'delivered';
+  readonly status: 'accepted' | 'sent' | 'delivered';
   readonly providerMessageId?: string;
 }
 
@@ -44,15 +56,19 @@ export interface SendResult {
 export type SendErrorKind = 'transient' | 'opted_out' | 'window_closed' | 'invalid_recipient' | 'too_long' | 'rejected';
 
 export class SendError extends Error {
+  /** True when the request may have reached the provider (no answer came back): retrying could send it twice. */
+  readonly maybeDelivered: boolean;
+
   constructor(
     readonly kind: SendErrorKind,
     /** The provider's own code (Twilio 21610, Graph 10/2018278 as "10/2018278"), never message text. */
     readonly providerCode: string | undefined,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; maybeDelivered?: boolean },
   ) {
     super(message, options);
     this.name = 'SendError';
+    this.maybeDelivered = options?.maybeDelivered ?? false;
   }
 }
 
@@ -60,6 +76,11 @@ export interface ChannelSender {
   readonly channel: Channel;
   readonly capabilities: ChannelCapabilities;
   send(message: OutboundToSend): Promise<SendResult>;
+  /**
+   * For channels whose messaging window can close (WhatsApp): sends the approved template that invites the patient
+   * to reply, instead of the message itself, which then waits for the reply. Absent: the sender decides in `send`.
+   */
+  sendWindowNudge?(message: OutboundToSend): Promise<SendResult>;
 }
 
 /** Where webhooks report provider delivery statuses; statuses only ever move forward. */
@@ -69,5 +90,7 @@ export interface ProviderStatusSink {
     readonly providerMessageId: string;
     readonly status: 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered' | 'canceled';
     readonly errorCode?: string;
+    /** Our outbound id when the provider echoes it (the statusCallback URL carries it). */
+    readonly outboundMessageId?: number;
   }): Promise<void>;
 }

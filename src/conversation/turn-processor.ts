@@ -6,6 +6,7 @@
  *
  * Pipeline: emergency rule (before any NLU) → a person owns the conversation? stay quiet → NLU → flows.
  */
+import { releaseAwaitingReply } from '../channels/outbox-rows';
 import type { Queue } from 'bullmq';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Conversation, Database } from '../db/schema';
@@ -72,6 +73,8 @@ export class TurnProcessor {
     const stored = await this.deps.repository.nextUnprocessedInbound(trx, conversationId);
     if (!stored) return undefined;
     const conversation = await this.deps.repository.lockConversation(trx, conversationId);
+    // The patient wrote, so the WhatsApp window is open again: what waited for it goes first.
+    const released = await releaseAwaitingReply(trx, conversationId);
     const inbound = await this.withChosenOption(trx, conversation, stored);
     const started = performance.now();
     const { drafts, lang, memory } = await this.runPipeline(trx, conversation, inbound);
@@ -84,7 +87,7 @@ export class TurnProcessor {
       .execute();
     await this.deps.repository.markInboundProcessed(trx, inbound.id);
     this.deps.metrics.turnDuration.observe((performance.now() - started) / 1000);
-    return ids;
+    return [...released, ...ids];
   }
 
   private async runPipeline(

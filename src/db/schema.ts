@@ -82,7 +82,23 @@ export interface InboundMessagesTable {
   processed_at: Date | null;
 }
 
-export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered' | 'dead';
+export type OutboundStatus =
+  /** Ours: waiting to be handed to the provider. */
+  | 'queued'
+  /** Ours: a send attempt is (or was, if interrupted) under way since claimed_at. */
+  | 'sending'
+  /** The provider has it (its own queued/accepted/sending). */
+  | 'accepted'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed'
+  | 'undelivered'
+  | 'dead'
+  /** Quiet hours: goes at not_before. */
+  | 'held'
+  /** WhatsApp window closed: a template nudge went; this goes when the patient replies. */
+  | 'awaiting_reply';
 
 export interface OutboundMessagesTable {
   id: Generated<number>;
@@ -100,6 +116,8 @@ export interface OutboundMessagesTable {
   provider_message_id: string | null;
   attempts: ColumnType<number, number | undefined, number>;
   last_error_code: string | null;
+  claimed_at: Date | null;
+  not_before: Date | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

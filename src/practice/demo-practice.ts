@@ -38,6 +38,7 @@ export const demoPracticeProfile: PracticeProfile = {
       es: 'Sí, aceptamos pacientes nuevos de todas las edades. Llame al (555) 010-2000 o pídame una cita de paciente nuevo; traiga una identificación con foto, su tarjeta del seguro y la lista de sus medicamentos.',
     },
   },
+  automatedMessageHours: { from: '08:00', to: '21:00' },
 };
 
 const weekday = [{ opens: '08:00', closes: '17:00' }];

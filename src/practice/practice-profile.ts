@@ -47,6 +47,13 @@ export const practiceProfileSchema = z
     insurancePlans: z.array(z.object({ name: z.string(), aliases: z.array(z.string()).default([]) }).strict()),
     services: z.object({ en: z.array(z.string()), es: z.array(z.string()) }).strict(),
     newPatients: z.object({ accepting: z.boolean(), note: localizedTextSchema }).strict(),
+    /** When automated messages that are not replies may go, in the patient's time zone (else the practice's). */
+    automatedMessageHours: z
+      .object({ from: clockTime, to: clockTime })
+      .strict()
+      .refine((hours) => hours.from < hours.to, 'from must be before to')
+      // The federal rule for automated texts (TCPA): 8am to 9pm.
+      .default({ from: '08:00', to: '21:00' }),
   })
   .strict();
 

@@ -2,7 +2,7 @@
  * The one shape every queue has: a name, a readonly job data type (ids, never PHI), a deterministic job id so adding
  * the same work twice is a no-op, and retries with exponential backoff.
  */
-import { type ConnectionOptions, type JobsOptions, Queue, Worker } from 'bullmq';
+import { type ConnectionOptions, DelayedError, type JobsOptions, Queue, Worker } from 'bullmq';
 
 /**
  * Finished jobs are removed, failed ones too: the database row (unprocessed inbound, queued outbound) is the record
@@ -19,6 +19,20 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 const WORKER_LOCK_MS = 10_000;
 const STALLED_CHECK_MS = 5_000;
 
+/**
+ * Thrown by a job that cannot proceed yet and is not failing (it waits for earlier work, or for a provider to
+ * report): the job is run again after `delayMs` without using up one of its attempts.
+ */
+export class RetryLater extends Error {
+  constructor(
+    readonly delayMs: number,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = 'RetryLater';
+  }
+}
+
 export interface QueueSettings {
   readonly connection: ConnectionOptions;
   readonly prefix: string;
@@ -34,19 +48,32 @@ export interface JobQueueDefinition<T> {
 export function defineJobQueue<T>(name: string, jobIdOf: (data: T) => string): JobQueueDefinition<T> {
   return {
     name,
-    createQueue: ({ connection, prefix }) => new Queue<T>(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+    createQueue: ({ connection, prefix }) =>
+      new Queue<T>(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
     async addJob(queue, data) {
       // BullMQ's Queue.add is typed with conditional generics that do not narrow for a generic T.
       await (queue as unknown as Queue).add(name, data, { jobId: jobIdOf(data) });
     },
     createWorker: ({ connection, prefix }, processJob, concurrency) =>
-      new Worker<T>(name, (job) => processJob(job.data), {
-        connection,
-        prefix,
-        concurrency,
-        lockDuration: WORKER_LOCK_MS,
-        stalledInterval: STALLED_CHECK_MS,
-        maxStalledCount: 3,
-      }),
+      new Worker<T>(
+        name,
+        async (job, token) => {
+          try {
+            await processJob(job.data);
+          } catch (error) {
+            if (!(error instanceof RetryLater)) throw error;
+            await job.moveToDelayed(Date.now() + error.delayMs, token);
+            throw new DelayedError();
+          }
+        },
+        {
+          connection,
+          prefix,
+          concurrency,
+          lockDuration: WORKER_LOCK_MS,
+          stalledInterval: STALLED_CHECK_MS,
+          maxStalledCount: 3,
+        },
+      ),
   };
 }

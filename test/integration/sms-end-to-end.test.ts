@@ -3,38 +3,26 @@
  * twilio SDK to a Twilio-compatible server on 127.0.0.1 (TWILIO_API_BASE_URL). Acceptance of issue 3 for SMS.
  */
 import { type App, createApp } from '../../src/app';
-import { FakeTwilioApi } from '../fakes/twilio/twilio-api-server';
-import { ACCOUNT_SID, AUTH_TOKEN, PRACTICE_NUMBER, encodeForm, fixtureFields, postForm } from './twilio/twilio-test-kit';
-import { findFreePort } from '../support/free-port';
-import { type TestEnvironment, createTestEnvironment } from '../support/test-config';
+import type { FakeTwilioApi } from '../fakes/twilio/twilio-api-server';
+import { PRACTICE_NUMBER, type TwilioProductSetup, encodeForm, fixtureFields, postForm, setUpTwilioProduct } from './twilio/twilio-test-kit';
 import { waitFor } from '../support/wait-for';
 
-let twilioApi: FakeTwilioApi;
-let environment: TestEnvironment;
+let setup: TwilioProductSetup;
 let app: App;
+let twilioApi: FakeTwilioApi;
 let publicUrl: string;
 
 beforeAll(async () => {
-  twilioApi = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, statusCallbacks: true });
-  const port = await findFreePort();
-  publicUrl = `http://127.0.0.1:${port}`;
-  environment = await createTestEnvironment('postgres', {
-    PORT: String(port),
-    PUBLIC_URL: publicUrl,
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_SMS_FROM: PRACTICE_NUMBER,
-    TWILIO_API_BASE_URL: twilioApi.baseUrl,
-  });
-  app = await createApp(environment.config, { logDestination: { write: () => undefined } });
+  setup = await setUpTwilioProduct();
+  ({ twilioApi, publicUrl } = setup);
+  app = await createApp(setup.environment.config, { logDestination: { write: () => undefined } });
   await app.startWorkers();
-  await app.listen(port);
+  await app.listen(setup.port);
 });
 
 afterAll(async () => {
   await app?.stop();
-  await environment?.cleanup();
-  await twilioApi?.stop();
+  await setup?.cleanup();
 });
 
 let sidCounter = 0;
@@ -58,7 +46,7 @@ test('a signed SMS gets its answer through the Twilio API, once, even when deliv
   const [reply] = await waitFor(() => (sentTo('+15555550123').length > 0 ? sentTo('+15555550123') : undefined));
   expect(reply!.params.Body).toMatch(/^Our hours:/);
   expect(reply!.params.From).toBe(PRACTICE_NUMBER);
-  expect(reply!.params.StatusCallback).toBe(`${publicUrl}/webhooks/twilio/status`);
+  expect(reply!.params.StatusCallback).toMatch(new RegExp(`^${publicUrl}/webhooks/twilio/status\\?outbound=[0-9]+$`));
   await new Promise((resolve) => setTimeout(resolve, 1500));
   expect(sentTo('+15555550123')).toHaveLength(1);
   // The fake's signed status callbacks moved the message forward.

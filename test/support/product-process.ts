@@ -40,7 +40,24 @@ export async function startProduct(
   const port = Number(env.PORT);
   if (!Number.isInteger(port) || port <= 0)
     throw new Error('startProduct: env.PORT must be a fixed port (use findFreePort)');
-  const child = spawn(TSX, ['src/server.ts'], {
+  return startChild('src/server.ts', env, port, options);
+}
+
+/** A queue worker process (`tsx src/worker.ts`, the production layout): serves no HTTP. */
+export type WorkerProcess = Pick<ProductProcess, 'output' | 'kill' | 'stop'>;
+
+/** Starts `tsx src/worker.ts` with `env` and resolves once it logs that its workers have started. */
+export async function startWorker(env: Readonly<Record<string, string>>, options: StartOptions = {}): Promise<WorkerProcess> {
+  return startChild('src/worker.ts', env, undefined, options);
+}
+
+async function startChild(
+  entry: string,
+  env: Readonly<Record<string, string>>,
+  port: number | undefined,
+  options: StartOptions,
+): Promise<ChildProduct> {
+  const child = spawn(TSX, [entry], {
     cwd: PROJECT_ROOT,
     env: { ...inheritedEnvironment(), ...env },
     detached: true, // own process group, so the group can be signalled (tsx runs the server in a grandchild)
@@ -65,6 +82,9 @@ function inheritedEnvironment(): Record<string, string> {
   return inherited;
 }
 
+/** A worker has no port: it is ready once it says so in its log. */
+const WORKER_READY_LOG = '"msg":"workers started"';
+
 class ChildProduct implements ProductProcess {
   readonly baseUrl: string;
   private captured = '';
@@ -74,9 +94,9 @@ class ChildProduct implements ProductProcess {
 
   constructor(
     private readonly child: ChildProcess,
-    readonly port: number,
+    private readonly listensOn: number | undefined,
   ) {
-    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.baseUrl = `http://127.0.0.1:${listensOn ?? 0}`;
     const capture = (chunk: Buffer) => {
       this.captured = (this.captured + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
     };
@@ -90,6 +110,10 @@ class ChildProduct implements ProductProcess {
     });
     // Last resort if the test runner itself exits without calling stop(): never leave a server behind.
     process.once('exit', this.killOnExit);
+  }
+
+  get port(): number {
+    return this.listensOn ?? 0;
   }
 
   output(): string {
@@ -128,10 +152,12 @@ class ChildProduct implements ProductProcess {
 
   private async afterExit(): Promise<void> {
     process.removeListener('exit', this.killOnExit);
-    await waitFor(() => isPortClosed(this.port), 10_000, `port ${this.port} to be released`);
+    const port = this.listensOn;
+    if (port !== undefined) await waitFor(() => isPortClosed(port), 10_000, `port ${port} to be released`);
   }
 
   private async isReady(): Promise<boolean> {
+    if (this.listensOn === undefined) return this.captured.includes(WORKER_READY_LOG);
     try {
       const response = await fetch(`${this.baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
       return response.status === 200;

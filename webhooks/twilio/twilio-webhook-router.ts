@@ -11,7 +11,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import twilio from 'twilio';
 import type { z } from 'zod';
 import type { ProviderStatusSink } from '../../src/channels/channel-sender';
-import { TWILIO_STATUS_PATH } from '../../src/channels/twilio/twilio-sender';
+import { STATUS_CALLBACK_ID_PARAM, TWILIO_STATUS_PATH } from '../../src/channels/twilio/twilio-sender';
 import type { IngestService } from '../../src/conversation/ingest-service';
 import { AppError, ValidationError } from '../../src/errors';
 import type { Logger } from '../../src/observability/logger';
@@ -126,6 +126,12 @@ function payloadOf(fields: InboundMessageFields): string | undefined {
   return fields.ButtonPayload || undefined;
 }
 
+/** Our outbound id, carried by the statusCallback URL we gave Twilio (covered by the signature). */
+function outboundIdOf(req: Request): { outboundMessageId?: number } {
+  const value = req.query[STATUS_CALLBACK_ID_PARAM];
+  return typeof value === 'string' && /^[0-9]{1,15}$/.test(value) ? { outboundMessageId: Number(value) } : {};
+}
+
 async function acceptStatus(deps: TwilioWebhookDeps, req: Request, res: Response): Promise<void> {
   const fields = parseFields(statusCallbackSchema, req);
   // Statuses we do not track (accepted, scheduled, receiving, received…) are acknowledged so Twilio stops sending them.
@@ -137,6 +143,7 @@ async function acceptStatus(deps: TwilioWebhookDeps, req: Request, res: Response
       providerMessageId: fields.MessageSid,
       status: fields.MessageStatus,
       ...(fields.ErrorCode ? { errorCode: fields.ErrorCode } : {}),
+      ...outboundIdOf(req),
     });
   }
   res.status(204).end();

@@ -2,7 +2,9 @@
  * SMS and WhatsApp delivery through the real `twilio` SDK (`messages.create` with a `statusCallback`, whose callbacks
  * move the message's status forward later). Quick replies become numbered options; SMS text loses typographic
  * look-alikes that would force UCS-2. WhatsApp free-form text only goes within 24 h of the patient's last message;
- * after that, the configured approved template (a generic, PHI-free nudge) goes instead, or nothing.
+ * after that, the outbox sends the configured approved template (a generic, PHI-free nudge) through
+ * `sendWindowNudge`, and the message itself waits for the patient's reply. Each statusCallback URL carries our
+ * outbound id, so a send whose answer was lost is reconciled from its callback rather than sent twice.
  *
  * `messages.create` is not idempotent, so nothing here retries: every failure becomes a SendError saying whether a
  * retry can help, and the outbox decides. Error messages carry Twilio's code and HTTP status, never Twilio's own
@@ -20,12 +22,15 @@ import {
   SendError,
   type SendErrorKind,
   type SendResult,
+  isWithinWindow,
 } from '../channel-sender';
 import { SMS_MAX_LENGTH, renderWithOptions, replaceLookAlikes } from './sms-shaping';
 import { createTwilioClient } from './twilio-client';
 
 /** Where Twilio posts delivery statuses (the webhook router serves it). */
 export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
+/** The query parameter of the statusCallback URL that carries our outbound message id. */
+export const STATUS_CALLBACK_ID_PARAM = 'outbound';
 export const WHATSAPP_PREFIX = 'whatsapp:';
 const WHATSAPP_WINDOW_HOURS = 24;
 
@@ -109,7 +114,12 @@ export function createTwilioSenders(settings: TwilioSenderSettings, options: Twi
 
 export class TwilioSmsSender implements ChannelSender {
   readonly channel = 'sms';
-  readonly capabilities: ChannelCapabilities = { maxLength: SMS_MAX_LENGTH, quickReplies: false, phiAllowed: true };
+  readonly capabilities: ChannelCapabilities = {
+    maxLength: SMS_MAX_LENGTH,
+    quickReplies: false,
+    phiAllowed: true,
+    reportsStatus: true,
+  };
 
   constructor(
     private readonly client: twilio.Twilio,
@@ -123,7 +133,7 @@ export class TwilioSmsSender implements ChannelSender {
       from: this.from,
       to: message.recipient,
       body,
-      statusCallback: this.statusCallback,
+      statusCallback: statusCallbackFor(this.statusCallback, message),
     });
   }
 }
@@ -143,6 +153,7 @@ export class TwilioWhatsappSender implements ChannelSender {
     quickReplies: false,
     phiAllowed: false,
     messagingWindowHours: WHATSAPP_WINDOW_HOURS,
+    reportsStatus: true,
   };
 
   constructor(
@@ -151,17 +162,19 @@ export class TwilioWhatsappSender implements ChannelSender {
   ) {}
 
   async send(message: OutboundToSend): Promise<SendResult> {
-    const addresses = {
+    if (!isWithinWindow(this.capabilities, message.lastInboundAt, this.settings.now())) {
+      throw new SendError('window_closed', undefined, 'the WhatsApp 24 h window is closed: only a template may go');
+    }
+    return createMessage(this.client, {
       from: this.settings.from,
       to: withWhatsappPrefix(message.recipient),
-      statusCallback: this.settings.statusCallback,
-    };
-    if (isWithinWindow(message.lastInboundAt, this.settings.now())) {
-      return createMessage(this.client, {
-        ...addresses,
-        body: renderWithOptions(message.text, message.quickReplies, message.lang),
-      });
-    }
+      statusCallback: statusCallbackFor(this.settings.statusCallback, message),
+      body: renderWithOptions(message.text, message.quickReplies, message.lang),
+    });
+  }
+
+  /** The approved template (no Body), with the configured variables or a generic, PHI-free nudge. */
+  async sendWindowNudge(message: OutboundToSend): Promise<SendResult> {
     if (!this.settings.templateSid) {
       throw new SendError(
         'window_closed',
@@ -171,16 +184,19 @@ export class TwilioWhatsappSender implements ChannelSender {
     }
     const variables = this.settings.templateVariables ?? DEFAULT_WHATSAPP_NUDGE[message.lang];
     return createMessage(this.client, {
-      ...addresses,
+      from: this.settings.from,
+      to: withWhatsappPrefix(message.recipient),
+      // Without our outbound id: the template's callbacks must not settle the message it stands in for.
+      statusCallback: this.settings.statusCallback,
       contentSid: this.settings.templateSid,
       contentVariables: JSON.stringify(variables),
     });
   }
 }
 
-/** True when the patient wrote less than 24 h before `now`. */
-export function isWithinWindow(lastInboundAt: Date | null, now: Date): boolean {
-  return lastInboundAt !== null && now.getTime() - lastInboundAt.getTime() < WHATSAPP_WINDOW_HOURS * 3_600_000;
+/** The status callback URL of one message: it names our outbound id, so a callback can settle an interrupted send. */
+function statusCallbackFor(base: string, message: Pick<OutboundToSend, 'outboundMessageId'>): string {
+  return `${base}?${STATUS_CALLBACK_ID_PARAM}=${message.outboundMessageId}`;
 }
 
 export function withWhatsappPrefix(address: string): string {
@@ -197,7 +213,8 @@ async function createMessage(client: twilio.Twilio, params: CreateParams): Promi
   } catch (error) {
     throw toSendError(error);
   }
-  return { status: created.status === 'sent' ? 'sent' : 'queued', providerMessageId: created.sid };
+  // Twilio's own "queued" or "accepted": the provider has it. (Our `queued` means not yet handed over.)
+  return { status: created.status === 'sent' ? 'sent' : 'accepted', providerMessageId: created.sid };
 }
 
 /** Twilio error codes whose meaning is known; anything else is judged by its HTTP status. */
@@ -230,10 +247,15 @@ export function toSendError(error: unknown): unknown {
     );
   }
   const networkCode = networkErrorCodeOf(error);
-  if (networkCode !== undefined)
-    return new SendError('transient', undefined, `Twilio could not be reached (${networkCode})`);
+  if (networkCode !== undefined) {
+    // Refused or unresolved: the request never left. Reset or timed out: Twilio may have created the message.
+    const maybeDelivered = !NEVER_SENT_NETWORK_CODES.has(networkCode);
+    return new SendError('transient', undefined, `Twilio could not be reached (${networkCode})`, { maybeDelivered });
+  }
   return error;
 }
+
+const NEVER_SENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 function twilioErrorOf(error: unknown): { status: number; code?: number } | undefined {
   if (!(error instanceof twilio.RestException) && !(error instanceof TwilioServiceException)) return undefined;

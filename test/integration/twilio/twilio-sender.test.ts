@@ -99,12 +99,13 @@ function lastReceived() {
 describe('SMS', () => {
   test('capabilities: 320 characters, numbered options, PHI allowed', () => {
     expect(sms.channel).toBe('sms');
-    expect(sms.capabilities).toEqual({ maxLength: 320, quickReplies: false, phiAllowed: true });
+    expect(sms.capabilities).toEqual({ maxLength: 320, quickReplies: false, phiAllowed: true, reportsStatus: true });
   });
 
   test('posts From, To, a GSM-7 Body with numbered options, and the status callback URL', async () => {
-    const result = await sms.send(outbound({ quickReplies: QUICK_REPLIES }));
-    expect(result.status).toBe('queued');
+    const message = outbound({ quickReplies: QUICK_REPLIES });
+    const result = await sms.send(message);
+    expect(result.status).toBe('accepted');
     expect(result.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
     const request = lastReceived();
     expect(request.sid).toBe(result.providerMessageId);
@@ -113,7 +114,8 @@ describe('SMS', () => {
       To: PATIENT_NUMBER,
       From: PRACTICE_NUMBER,
       Body: "We're open 8-5 today... see you soon.\nReply 1 or 2:\n1) Hours\n2) Location",
-      StatusCallback: `${PUBLIC_URL}/webhooks/twilio/status`,
+      // Names our outbound id, so a send whose answer was lost can be settled by its callback.
+      StatusCallback: `${PUBLIC_URL}/webhooks/twilio/status?outbound=${message.outboundMessageId}`,
     });
   });
 
@@ -210,26 +212,26 @@ describe('WhatsApp', () => {
       quickReplies: false,
       phiAllowed: false,
       messagingWindowHours: 24,
+      reportsStatus: true,
     });
   });
 
   test('within 24 h: free-form text with numbered options between whatsapp: addresses', async () => {
     const text = 'Our address is 1200 River Road — see you soon.';
-    const result = await whatsapp.send(
-      outbound({
-        channel: 'whatsapp',
-        recipient: `whatsapp:${PATIENT_NUMBER}`,
-        text,
-        quickReplies: QUICK_REPLIES,
-        lastInboundAt: new Date(NOW.getTime() - 23 * HOUR),
-      }),
-    );
+    const message = outbound({
+      channel: 'whatsapp',
+      recipient: `whatsapp:${PATIENT_NUMBER}`,
+      text,
+      quickReplies: QUICK_REPLIES,
+      lastInboundAt: new Date(NOW.getTime() - 23 * HOUR),
+    });
+    const result = await whatsapp.send(message);
     expect(result.providerMessageId).toMatch(/^SM/);
     expect(lastReceived().params).toEqual({
       To: `whatsapp:${PATIENT_NUMBER}`,
       From: `whatsapp:${PRACTICE_NUMBER}`,
       Body: `${text}\nReply 1 or 2:\n1) Hours\n2) Location`,
-      StatusCallback: `${PUBLIC_URL}/webhooks/twilio/status`,
+      StatusCallback: `${PUBLIC_URL}/webhooks/twilio/status?outbound=${message.outboundMessageId}`,
     });
   });
 
@@ -242,38 +244,43 @@ describe('WhatsApp', () => {
     ['25 h of silence', new Date(NOW.getTime() - 25 * HOUR)],
     ['exactly 24 h', new Date(NOW.getTime() - 24 * HOUR)],
     ['no inbound message at all', null],
-  ])(
-    'outside the window (%s): the approved template with a generic nudge, never the text',
-    async (_label, lastInboundAt) => {
-      const text = 'Your lab results are ready: glucose 180';
-      const result = await whatsapp.send(
-        outbound({ channel: 'whatsapp', recipient: `whatsapp:${PATIENT_NUMBER}`, text, lastInboundAt, lang: 'es' }),
-      );
-      expect(result).toEqual({ status: 'queued', providerMessageId: expect.stringMatching(/^SM/) });
-      const params = lastReceived().params;
-      expect(params).toEqual({
-        To: `whatsapp:${PATIENT_NUMBER}`,
-        From: `whatsapp:${PRACTICE_NUMBER}`,
-        ContentSid: TEMPLATE_SID,
-        ContentVariables: JSON.stringify(DEFAULT_WHATSAPP_NUDGE.es),
-        StatusCallback: `${PUBLIC_URL}/webhooks/twilio/status`,
-      });
-      expect(JSON.stringify(params)).not.toContain('glucose');
-    },
-  );
+  ])('outside the window (%s): free text is refused and nothing is posted', async (_label, lastInboundAt) => {
+    const before = fake.received.length;
+    const error = await sendError(whatsapp.send(outbound({ channel: 'whatsapp', lastInboundAt })));
+    expect(error).toMatchObject({ kind: 'window_closed', providerCode: undefined });
+    expect(fake.received.length).toBe(before);
+  });
+
+  test('the window nudge: the approved template with a generic nudge, never the text', async () => {
+    const text = 'Your lab results are ready: glucose 180';
+    const result = await whatsapp.sendWindowNudge!(
+      outbound({ channel: 'whatsapp', recipient: `whatsapp:${PATIENT_NUMBER}`, text, lastInboundAt: null, lang: 'es' }),
+    );
+    expect(result).toEqual({ status: 'accepted', providerMessageId: expect.stringMatching(/^SM/) });
+    const params = lastReceived().params;
+    expect(params).toEqual({
+      To: `whatsapp:${PATIENT_NUMBER}`,
+      From: `whatsapp:${PRACTICE_NUMBER}`,
+      ContentSid: TEMPLATE_SID,
+      ContentVariables: JSON.stringify(DEFAULT_WHATSAPP_NUDGE.es),
+      // Without our outbound id: the template's statuses must not settle the message it stands in for.
+      StatusCallback: `${PUBLIC_URL}/webhooks/twilio/status`,
+    });
+    expect(JSON.stringify(params)).not.toContain('glucose');
+  });
 
   test('configured template variables are used as given', async () => {
     const variables = { '1': 'Riverside Family Medicine' };
     const senders = createTwilioSenders({ ...settings, whatsappTemplateVariables: variables }, { now: () => NOW });
-    await senders.whatsapp!.send(outbound({ channel: 'whatsapp', lastInboundAt: null }));
+    await senders.whatsapp!.sendWindowNudge!(outbound({ channel: 'whatsapp', lastInboundAt: null }));
     expect(lastReceived().params.ContentVariables).toBe(JSON.stringify(variables));
   });
 
-  test('outside the window without a template: window_closed, nothing posted', async () => {
+  test('a nudge without a configured template: window_closed, nothing posted', async () => {
     const senders = createTwilioSenders({ ...settings, whatsappTemplateSid: undefined }, { now: () => NOW });
     const before = fake.received.length;
     const error = await sendError(
-      senders.whatsapp!.send(outbound({ channel: 'whatsapp', lastInboundAt: new Date(NOW.getTime() - 48 * HOUR) })),
+      senders.whatsapp!.sendWindowNudge!(outbound({ channel: 'whatsapp', lastInboundAt: new Date(NOW.getTime() - 48 * HOUR) })),
     );
     expect(error).toMatchObject({ kind: 'window_closed', providerCode: undefined });
     expect(fake.received.length).toBe(before);
@@ -318,23 +325,31 @@ describe('status callbacks come back signed to our webhook', () => {
 
   test('SMS: sent then delivered reach the status sink as sms', async () => {
     fake.enableStatusCallbacks(true, [{ status: 'sent' }, { status: 'delivered' }]);
-    const result = await callbackSenders.sms!.send(outbound());
+    const message = outbound();
+    const result = await callbackSenders.sms!.send(message);
     await fake.settle();
     await waitFor(() => statuses.updates.filter((u) => u.providerMessageId === result.providerMessageId).length === 2);
     expect(statuses.updates.filter((u) => u.providerMessageId === result.providerMessageId)).toEqual([
-      { channel: 'sms', providerMessageId: result.providerMessageId, status: 'sent' },
-      { channel: 'sms', providerMessageId: result.providerMessageId, status: 'delivered' },
+      { channel: 'sms', providerMessageId: result.providerMessageId, status: 'sent', outboundMessageId: message.outboundMessageId },
+      { channel: 'sms', providerMessageId: result.providerMessageId, status: 'delivered', outboundMessageId: message.outboundMessageId },
     ]);
     expect(fake.callbacks.slice(-2).map((callback) => callback.responseStatus)).toEqual([204, 204]);
   });
 
   test('WhatsApp: a late 63016 failure reaches the sink as whatsapp with its code', async () => {
     fake.enableStatusCallbacks(true, [{ status: 'sent' }, { status: 'failed', errorCode: 63016 }]);
-    const result = await callbackSenders.whatsapp!.send(outbound({ channel: 'whatsapp' }));
+    const message = outbound({ channel: 'whatsapp' });
+    const result = await callbackSenders.whatsapp!.send(message);
     await fake.settle();
     expect(statuses.updates.filter((u) => u.providerMessageId === result.providerMessageId)).toEqual([
-      { channel: 'whatsapp', providerMessageId: result.providerMessageId, status: 'sent' },
-      { channel: 'whatsapp', providerMessageId: result.providerMessageId, status: 'failed', errorCode: '63016' },
+      { channel: 'whatsapp', providerMessageId: result.providerMessageId, status: 'sent', outboundMessageId: message.outboundMessageId },
+      {
+        channel: 'whatsapp',
+        providerMessageId: result.providerMessageId,
+        status: 'failed',
+        errorCode: '63016',
+        outboundMessageId: message.outboundMessageId,
+      },
     ]);
   });
 

@@ -1,4 +1,5 @@
 /** Shared pieces of the Twilio integration tests: made-up credentials, fixtures, signed posts, a small HTTP app. */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,10 @@ import type { ProviderStatusSink } from '../../../src/channels/channel-sender';
 import { createHttpApp } from '../../../src/http/http-app';
 import { type Logger, createLogger } from '../../../src/observability/logger';
 import { type Metrics, createMetrics } from '../../../src/observability/metrics';
+import { FakeTwilioApi } from '../../fakes/twilio/twilio-api-server';
+import { findFreePort } from '../../support/free-port';
 import { LogCapture } from '../../support/log-capture';
+import { type TestEnvironment, createTestEnvironment } from '../../support/test-config';
 
 export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 export const AUTH_TOKEN = 'made-up-auth-token-for-tests-0001';
@@ -107,4 +111,51 @@ export class RecordingStatusSink implements ProviderStatusSink {
   async recordProviderStatus(update: StatusUpdate): Promise<void> {
     this.updates.push(update);
   }
+}
+
+/** The fake Twilio API (status callbacks on) and a test environment whose TWILIO_* settings point the product at it. */
+export interface TwilioProductSetup {
+  readonly twilioApi: FakeTwilioApi;
+  readonly environment: TestEnvironment;
+  /** The product's PORT, and PUBLIC_URL (`http://127.0.0.1:<port>`), which webhook signatures cover. */
+  readonly port: number;
+  readonly publicUrl: string;
+  cleanup(): Promise<void>;
+}
+
+export async function setUpTwilioProduct(overrides: Record<string, string> = {}): Promise<TwilioProductSetup> {
+  const twilioApi = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, statusCallbacks: true });
+  const port = await findFreePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const environment = await createTestEnvironment('postgres', {
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    TWILIO_SMS_FROM: PRACTICE_NUMBER,
+    TWILIO_API_BASE_URL: twilioApi.baseUrl,
+    ...overrides,
+  });
+  return {
+    twilioApi,
+    environment,
+    port,
+    publicUrl,
+    async cleanup() {
+      await environment.cleanup();
+      await twilioApi.stop();
+    },
+  };
+}
+
+let inboundCounter = 0;
+
+/** A patient's message (SMS, or WhatsApp for a `whatsapp:` address) as Twilio posts it, signed; returns the answer. */
+export async function postInboundMessage(publicUrl: string, from: string, body: string): Promise<Response> {
+  inboundCounter += 1;
+  const sid = `SM${String(inboundCounter).padStart(8, '0')}${crypto.randomBytes(12).toString('hex')}`;
+  const fixture = from.startsWith('whatsapp:') ? 'whatsapp-inbound-text.form' : 'sms-inbound.form';
+  const url = `${publicUrl}/webhooks/twilio/messaging`;
+  const form = encodeForm({ ...fixtureFields(fixture), From: from, Body: body, MessageSid: sid, SmsSid: sid, SmsMessageSid: sid });
+  return postForm(url, form, { signedUrl: url });
 }

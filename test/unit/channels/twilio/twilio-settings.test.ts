@@ -1,10 +1,7 @@
 import { loadConfig } from '../../../../src/config';
 import { rewriteOrigin } from '../../../../src/channels/twilio/twilio-client';
-import {
-  isWithinWindow,
-  twilioSettingsFromConfig,
-  withWhatsappPrefix,
-} from '../../../../src/channels/twilio/twilio-sender';
+import { isWithinWindow } from '../../../../src/channels/channel-sender';
+import { twilioSettingsFromConfig, withWhatsappPrefix } from '../../../../src/channels/twilio/twilio-sender';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 
@@ -68,9 +65,11 @@ describe('twilioSettingsFromConfig', () => {
 describe('WhatsApp window and addresses', () => {
   const now = new Date('2026-03-02T12:00:00Z');
   test('free-form within 24 h of the last inbound message only', () => {
-    expect(isWithinWindow(new Date('2026-03-01T12:00:01Z'), now)).toBe(true);
-    expect(isWithinWindow(new Date('2026-03-01T12:00:00Z'), now)).toBe(false);
-    expect(isWithinWindow(null, now)).toBe(false);
+    const whatsapp = { maxLength: 1600, quickReplies: false, phiAllowed: false, messagingWindowHours: 24 };
+    expect(isWithinWindow(whatsapp, new Date('2026-03-01T12:00:01Z'), now)).toBe(true);
+    expect(isWithinWindow(whatsapp, new Date('2026-03-01T12:00:00Z'), now)).toBe(false);
+    expect(isWithinWindow(whatsapp, null, now)).toBe(false);
+    expect(isWithinWindow({ ...whatsapp, messagingWindowHours: undefined }, null, now)).toBe(true);
   });
 
   test('whatsapp: prefix added once', () => {

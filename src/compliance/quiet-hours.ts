@@ -1,0 +1,60 @@
+/**
+ * Automated messages that are not replies go only during the day in the recipient's time zone (the federal rule is
+ * 8am–9pm; a practice may narrow it). Replies to a patient's own message are not held.
+ */
+import { localDate } from '../practice/opening-hours';
+
+export interface SendingHours {
+  /** Local clock times, HH:MM (24 h), `from` before `to`. */
+  readonly from: string;
+  readonly to: string;
+  /** The patient's time zone when known, else the practice's. */
+  readonly timeZone: string;
+}
+
+/** `now` when an automated message may go now; otherwise the start of the next sending window. */
+export function nextSendingTime(now: Date, hours: SendingHours): Date {
+  const minute = minuteOfDay(now, hours.timeZone);
+  const from = clockMinutes(hours.from);
+  if (minute >= from && minute < clockMinutes(hours.to)) return now;
+  const day = localDate(now, hours.timeZone, minute < from ? 0 : 1).isoDate;
+  return zonedTime(day, hours.from, hours.timeZone);
+}
+
+function clockMinutes(clock: string): number {
+  const [hours, minutes] = clock.split(':').map(Number);
+  return (hours ?? 0) * 60 + (minutes ?? 0);
+}
+
+function minuteOfDay(instant: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(instant);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return part('hour') * 60 + part('minute');
+}
+
+/** The instant at which the clocks of `timeZone` show `clock` on `isoDate` (DST-safe: the offset is re-checked). */
+export function zonedTime(isoDate: string, clock: string, timeZone: string): Date {
+  const [year, month, day] = isoDate.split('-').map(Number);
+  const minutes = clockMinutes(clock);
+  const asUtc = Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1, Math.floor(minutes / 60), minutes % 60);
+  let instant = asUtc - offsetMs(new Date(asUtc), timeZone);
+  instant = asUtc - offsetMs(new Date(instant), timeZone);
+  return new Date(instant);
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `instant`. */
+function offsetMs(instant: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(instant);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
+  return wall - Math.floor(instant.getTime() / 1000) * 1000;
+}
