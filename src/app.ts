@@ -16,6 +16,7 @@ import { OutboxService } from './channels/outbox-service';
 import { VisitorTokens } from './channels/webchat/visitor-token';
 import { WebchatSender } from './channels/webchat/webchat-sender';
 import type { ChannelSender } from './channels/channel-sender';
+import { type AutomatedMessage, queueAutomatedMessage } from './channels/automated-message';
 import { createDevOutboxRouter } from './channels/dev-outbox/dev-outbox-router';
 import { DevOutboxSender } from './channels/dev-outbox/dev-outbox-sender';
 import { createDraftShaper } from './channels/draft-shaping';
@@ -181,7 +182,10 @@ async function assemble(parts: Parts): Promise<App> {
       const refreshGauges = () => refreshQueueGauges(metrics, [inboundQueue, sendQueue]);
       const routers = [...createWebhookRouters(config, { ingest, statuses: outbox, practiceId: () => practiceId, logger, metrics })];
       routers.push(createHealthRouter({ db, redis: redis.client, metrics, refreshGauges }), webRouter);
-      if (config.demoMode) routers.push(createDevOutboxRouter({ db, keyRing, ingest, practiceId: () => practiceId }));
+      if (config.demoMode) {
+        const queueAutomated = (message: AutomatedMessage) => queueAutomatedMessage({ db, ingest, repository, sendQueue }, message);
+        routers.push(createDevOutboxRouter({ db, keyRing, ingest, practiceId: () => practiceId, queueAutomated }));
+      }
       const expressApp = createHttpApp(logger, metrics, routers);
       await events.start();
       httpServer = http.createServer(expressApp);

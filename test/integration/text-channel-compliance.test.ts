@@ -32,6 +32,16 @@ async function textIn(from: string, text: string, channel = 'sms'): Promise<void
   expect(response.status).toBe(303);
 }
 
+/** The practice starts a message (as a reminder would) through the dev outbox's second form. */
+async function automatedTo(to: string, text: string): Promise<void> {
+  const response = await fetch(`${base}/dev/outbox/automated`, {
+    method: 'POST',
+    body: new URLSearchParams({ channel: 'sms', from: to, text }),
+    redirect: 'manual',
+  });
+  expect(response.status).toBe(303);
+}
+
 /** The replies to `from`, oldest first, once `count` exist and none is still being sent. */
 async function repliesTo(from: string, count: number) {
   return waitFor(async () => {
@@ -69,18 +79,22 @@ test('STOP opts out with one confirmation; automated replies are then suppressed
   await textIn(phone, 'what are your hours?');
   replies = await repliesTo(phone, 2);
   expect(replies[1]).toMatchObject({ status: 'failed', last_error_code: 'opted_out', author: 'bot' });
+  // A message the practice starts (a reminder) is suppressed too, whatever the time of day.
+  await automatedTo(phone, 'Flu shots are available this week.');
+  replies = await repliesTo(phone, 3);
+  expect(replies[2]).toMatchObject({ status: 'failed', last_error_code: 'opted_out', author: 'bot', text: 'Flu shots are available this week.' });
 
   await textIn(phone, 'help');
-  replies = await repliesTo(phone, 3);
-  expect(replies[2]!.text).toMatch(/For help call \(555\) 010-2000\. Msg frequency varies\. Msg&data rates may apply\. Reply STOP to opt out\./);
-  expect(replies[2]!.status).toBe('delivered');
+  replies = await repliesTo(phone, 4);
+  expect(replies[3]!.text).toMatch(/For help call \(555\) 010-2000\. Msg frequency varies\. Msg&data rates may apply\. Reply STOP to opt out\./);
+  expect(replies[3]!.status).toBe('delivered');
 
   await textIn(phone, 'Start');
-  replies = await repliesTo(phone, 4);
-  expect(replies[3]!.text).toMatch(/subscribed to Riverside Family Medicine messages again/);
-  await textIn(phone, 'do you have parking?');
   replies = await repliesTo(phone, 5);
-  expect(replies[4]).toMatchObject({ status: 'delivered', author: 'bot' });
+  expect(replies[4]!.text).toMatch(/subscribed to Riverside Family Medicine messages again/);
+  await textIn(phone, 'do you have parking?');
+  replies = await repliesTo(phone, 6);
+  expect(replies[5]).toMatchObject({ status: 'delivered', author: 'bot' });
 });
 
 test('a free-text revocation counts; a STOP Twilio already answered gets no second confirmation', async () => {

@@ -1,12 +1,14 @@
 /**
- * `/dev/outbox` (demo mode only): the text-channel messages the product "sent", newest first, and a form to play a
- * patient writing in by SMS, WhatsApp or Messenger. Never mounted in production: it shows message contents.
+ * `/dev/outbox` (demo mode only): the text-channel messages the product "sent", newest first, a form to play a
+ * patient writing in by SMS, WhatsApp or Messenger, and one to start an automated message (as a reminder would), to
+ * see opt-outs, quiet hours and messaging windows at work. Never mounted in production: it shows message contents.
  */
 import crypto from 'node:crypto';
 import express, { Router } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { IngestService } from '../../conversation/ingest-service';
+import type { AutomatedMessage } from '../automated-message';
 import type { Database } from '../../db/schema';
 import { ValidationError } from '../../errors';
 import type { KeyRing } from '../../phi/key-ring';
@@ -17,6 +19,7 @@ export interface DevOutboxDeps {
   readonly keyRing: KeyRing;
   readonly ingest: Pick<IngestService, 'acceptFrom'>;
   readonly practiceId: () => string;
+  readonly queueAutomated: (message: AutomatedMessage) => Promise<number>;
 }
 
 const inboundFormSchema = z.object({
@@ -37,11 +40,21 @@ export function createDevOutboxRouter(deps: DevOutboxDeps): Router {
     const parsed = inboundFormSchema.safeParse(req.body);
     if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'invalid form');
     const { channel, from, text } = parsed.data;
-    const address = channel === 'whatsapp' && !from.startsWith('whatsapp:') ? `whatsapp:${from}` : from;
-    await deps.ingest.acceptFrom({ practiceId: deps.practiceId(), channel, address, providerMessageId: `dev-${crypto.randomUUID()}`, text });
+    await deps.ingest.acceptFrom({ practiceId: deps.practiceId(), channel, address: addressOn(channel, from), providerMessageId: `dev-${crypto.randomUUID()}`, text });
+    res.redirect(303, '/dev/outbox');
+  });
+  router.post('/dev/outbox/automated', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+    const parsed = inboundFormSchema.safeParse(req.body);
+    if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'invalid form');
+    const { channel, from: to, text } = parsed.data;
+    await deps.queueAutomated({ practiceId: deps.practiceId(), channel, address: addressOn(channel, to), text, lang: 'en' });
     res.redirect(303, '/dev/outbox');
   });
   return router;
+}
+
+function addressOn(channel: (typeof TEXT_CHANNELS)[number], address: string): string {
+  return channel === 'whatsapp' && !address.startsWith('whatsapp:') ? `whatsapp:${address}` : address;
 }
 
 interface OutboxLine {
@@ -98,5 +111,7 @@ function renderPage(lines: readonly OutboxLine[]): string {
 <body><main><h1>Dev outbox</h1><p>Messages to SMS, WhatsApp and Messenger go here when no provider credentials are configured (demo mode only). Reload to see replies.</p>
 <form method="post" action="/dev/outbox/inbound"><label>Channel<select name="channel"><option value="sms">SMS</option><option value="whatsapp">WhatsApp</option><option value="messenger">Messenger</option></select></label>
 <label>From<input name="from" value="+15555550123" required></label><label>Message<input name="text" size="40" required></label><button type="submit">Send as patient</button></form>
+<form method="post" action="/dev/outbox/automated"><label>Channel<select name="channel"><option value="sms">SMS</option><option value="whatsapp">WhatsApp</option><option value="messenger">Messenger</option></select></label>
+<label>To<input name="from" value="+15555550123" required></label><label>Automated message (no PHI)<input name="text" size="40" required></label><button type="submit">Send as the practice</button></form>
 <table><thead><tr><th>Time (UTC)</th><th>Direction</th><th>Channel</th><th>Address</th><th>Text</th><th>Status</th></tr></thead><tbody>${rows}</tbody></table></main></body></html>`;
 }
