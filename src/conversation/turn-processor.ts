@@ -48,6 +48,9 @@ export interface TurnProcessorDeps {
   readonly now?: () => Date;
 }
 
+/** Replies to a WhatsApp template that only acknowledge it (not understood, or small talk). */
+const ACKNOWLEDGEMENTS: ReadonlySet<string> = new Set(['none', 'greeting', 'thanks', 'goodbye']);
+
 export class TurnProcessor {
   private readonly practices = new PracticeContentCache();
 
@@ -77,7 +80,7 @@ export class TurnProcessor {
     const released = await releaseAwaitingReply(trx, conversationId);
     const inbound = await this.withChosenOption(trx, conversation, stored);
     const started = performance.now();
-    const { drafts, lang, memory } = await this.runPipeline(trx, conversation, inbound);
+    const { drafts, lang, memory } = await this.runPipeline(trx, conversation, inbound, released.length > 0);
     const shaped = this.deps.shapeDrafts ? this.deps.shapeDrafts(conversation.channel, drafts, lang) : drafts;
     const ids = await this.deps.repository.insertOutbound(trx, conversation, inbound.id, shaped, lang);
     await trx
@@ -94,6 +97,7 @@ export class TurnProcessor {
     trx: Transaction<Database>,
     conversation: Conversation,
     inbound: { id: number; text: string; payload?: string },
+    answersNudge: boolean,
   ): Promise<{ drafts: OutboundDraft[]; lang: Language; memory: ConversationMemory }> {
     const memory = memoryOf(conversation);
     const keywordTurn = isTextChannel(conversation.channel) ? await this.handleKeyword(trx, conversation, inbound) : undefined;
@@ -116,6 +120,11 @@ export class TurnProcessor {
     if (nlu.intent === 'optout' && isTextChannel(conversation.channel)) {
       // Any reasonable revocation counts (FCC 2024), not only the STOP keyword.
       return { ...(await this.optOut(trx, conversation, 'free_text', lang, true)), memory };
+    }
+    if (answersNudge && ACKNOWLEDGEMENTS.has(nlu.intent)) {
+      // "ok" or "thanks" to the WhatsApp template: the messages it announced are the answer, nothing more.
+      this.deps.metrics.turns.inc({ outcome: 'nudge_reply' });
+      return { drafts: [], lang, memory };
     }
     const info = await this.turnInfo(trx, conversation, inbound, nlu, lang, memory);
     await this.runBot(trx, conversation, inbound, info);

@@ -60,6 +60,7 @@ async function textFrom(from: string, body: string): Promise<void> {
 }
 
 const sentTo = (to: string) => setup.twilioApi.received.filter((request) => request.params.To === to);
+/** Everything accepted for `to`, in order (a template has no Body). */
 const bodiesTo = (to: string) => setup.twilioApi.accepted().filter((request) => request.params.To === to).map((request) => request.params.Body);
 
 function automated(channel: 'sms' | 'whatsapp', address: string, text: string) {
@@ -188,4 +189,18 @@ test('WhatsApp after 24 h of silence: one template, no text; the messages go, in
   const bodies = bodiesTo(patient);
   expect(bodies.slice(2, 4)).toEqual(['Flu shots are available this week.', 'Our office closes early on Friday.']);
   expect(bodies[4]).toMatch(/1200 River Road/);
+
+  // Silence again; this time the patient only acknowledges the template: the message, and no "I didn't understand".
+  await app.database.db
+    .updateTable('conversations')
+    .set({ last_inbound_at: new Date(clock().getTime() - 30 * HOUR) })
+    .where('channel', '=', 'whatsapp')
+    .execute();
+  await automated('whatsapp', patient, 'Your new patient forms are ready.');
+  await waitFor(() => sentTo(patient).length === 6, 10_000, 'the second template');
+  expect(sentTo(patient)[5]!.params).toMatchObject({ ContentSid: TEMPLATE_SID });
+  await textFrom(patient, 'ok');
+  await waitFor(() => bodiesTo(patient).length === 7, 20_000, 'the waiting message');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(bodiesTo(patient).slice(6)).toEqual(['Your new patient forms are ready.']);
 });
