@@ -1,8 +1,13 @@
 /**
  * Contacts, conversations and their messages. Every message has a per-conversation `seq` (inbound and outbound share
  * it) so a client can ask for everything after the last one it saw. Bodies are encrypted here and nowhere else.
+ *
+ * Storing an inbound message is one statement (webhooks acknowledge after it, so its round trips are the ingest
+ * latency): find the conversation, skip a provider id seen before, take the next seq, insert. Creating a contact or a
+ * conversation is the rare slow path and runs in its own transaction.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { PREPARED_STATEMENT } from '../db/prepared-statement-pool';
 import type { Conversation, Database } from '../db/schema';
 import type { Language } from '../nlu/nlu-engine';
 import type { KeyRing } from '../phi/key-ring';
@@ -20,6 +25,27 @@ export interface TranscriptEntry {
   readonly providerMessageId?: string;
   readonly at: Date;
 }
+
+/** An inbound message to store; `recordOnly` stores it already processed (kept for the transcript, never answered). */
+export interface InboundToStore {
+  readonly channel: Channel;
+  readonly providerMessageId: string;
+  readonly text: string;
+  readonly payload?: string;
+  readonly recordOnly?: boolean;
+}
+
+/** The stored row of an inbound message: new, or the one an earlier delivery of the same provider id stored. */
+export interface StoredInbound {
+  readonly id: number;
+  readonly seq: number;
+  readonly conversationId: string;
+  readonly duplicate: boolean;
+  /** Not processed yet: the turn processor still has to answer it. */
+  readonly pending: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
 
 export class ConversationRepository {
   constructor(private readonly keyRing: KeyRing) {}
@@ -44,7 +70,7 @@ export class ConversationRepository {
     return existing.id;
   }
 
-  /** The contact's open conversation on the channel, or a new one. */
+  /** The contact's open conversation on the channel, or a new one. Run it in a transaction (it locks the contact). */
   async findOrCreateOpenConversation(
     db: Kysely<Database>,
     practiceId: string,
@@ -52,6 +78,8 @@ export class ConversationRepository {
     channel: Channel,
     language: Language | undefined,
   ): Promise<Conversation> {
+    // Holding the contact's row lock until commit makes concurrent first messages create one conversation, not two.
+    await db.selectFrom('contacts').select('id').where('id', '=', contactId).forUpdate().execute();
     const open = await db
       .selectFrom('conversations')
       .selectAll()
@@ -79,11 +107,10 @@ export class ConversationRepository {
   }
 
   /** Takes the next `count` seq numbers of a conversation; returns the first. */
-  async allocateSeq(db: Kysely<Database>, conversationId: string, count: number, inbound = false): Promise<number> {
-    const now = new Date();
+  async allocateSeq(db: Kysely<Database>, conversationId: string, count: number): Promise<number> {
     const row = await db
       .updateTable('conversations')
-      .set({ last_seq: sql`last_seq + ${count}`, updated_at: now, ...(inbound ? { last_inbound_at: now } : {}) })
+      .set({ last_seq: sql`last_seq + ${count}`, updated_at: new Date() })
       .where('id', '=', conversationId)
       .returning('last_seq')
       .executeTakeFirstOrThrow();
@@ -91,37 +118,85 @@ export class ConversationRepository {
   }
 
   /**
-   * Stores an inbound message once per (channel, provider id). Returns the row, and whether it was already there.
+   * Stores an inbound message in the open conversation of a channel address, once per (channel, provider id).
+   * Undefined when the address has no contact or no open conversation yet (nothing is written then).
    */
-  async insertInbound(
+  async insertInboundFromAddress(
     db: Kysely<Database>,
-    message: { conversationId: string; channel: Channel; providerMessageId: string; text: string; payload?: string },
-  ): Promise<{ id: number; seq: number; duplicate: boolean }> {
-    const existing = await this.findInboundByProviderId(db, message.channel, message.providerMessageId);
-    if (existing) return { ...existing, duplicate: true };
-    const seq = await this.allocateSeq(db, message.conversationId, 1, true);
-    const row = await db
-      .insertInto('inbound_messages')
-      .values({
-        conversation_id: message.conversationId,
-        channel: message.channel,
-        provider_message_id: message.providerMessageId,
-        seq,
-        body_enc: this.keyRing.encrypt(message.text),
-        payload_enc: message.payload === undefined ? null : this.keyRing.encrypt(message.payload),
-      })
-      .returning(['id', 'seq'])
-      .executeTakeFirstOrThrow();
-    return { ...row, duplicate: false };
+    message: InboundToStore & { practiceId: string; address: string },
+  ): Promise<StoredInbound | undefined> {
+    const addressHash = this.keyRing.blindIndex(`contact:${message.channel}`, message.address);
+    const openConversation = sql`
+      select conversations.id from conversations
+      join contacts on contacts.id = conversations.contact_id
+      where contacts.practice_id = ${message.practiceId} and contacts.channel = ${message.channel}
+        and contacts.address_hash = ${addressHash}
+        and conversations.channel = ${message.channel} and conversations.state <> 'closed'
+      order by conversations.created_at desc
+      limit 1`;
+    return this.storeInbound(db, openConversation, message);
   }
 
-  async findInboundByProviderId(db: Kysely<Database>, channel: Channel, providerMessageId: string): Promise<{ id: number; seq: number } | undefined> {
-    return db
+  /** Stores an inbound message in a known conversation, once per (channel, provider id). */
+  async insertInbound(db: Kysely<Database>, message: InboundToStore & { conversationId: string }): Promise<StoredInbound> {
+    const stored = await this.storeInbound(db, sql`select ${message.conversationId}::uuid`, message);
+    if (!stored) throw new Error('the conversation of an inbound message does not exist');
+    return stored;
+  }
+
+  /**
+   * One statement, so one round trip and atomic without a transaction: a provider id stored before returns that row
+   * and writes nothing; otherwise the conversation's next seq is taken (its row lock orders concurrent messages of
+   * one conversation) and the message inserted. Two deliveries racing past the duplicate check: the later one's
+   * insert violates the unique (channel, provider id), the whole statement is undone, and the earlier row is returned
+   * (so it must not run inside a transaction). Prepared: it is the hot path of every webhook.
+   */
+  private async storeInbound(
+    db: Kysely<Database>,
+    conversationId: RawBuilder<unknown>,
+    message: InboundToStore,
+  ): Promise<StoredInbound | undefined> {
+    const body = this.keyRing.encrypt(message.text);
+    const payload = message.payload === undefined ? null : this.keyRing.encrypt(message.payload);
+    const processedAt = message.recordOnly ? sql`now()` : sql`null`;
+    try {
+      const { rows } = await sql<StoredInboundRow>`${sql.raw(PREPARED_STATEMENT)}
+        with earlier as (
+          select id, seq, conversation_id, processed_at from inbound_messages
+          where channel = ${message.channel} and provider_message_id = ${message.providerMessageId}
+        ),
+        allocated as (
+          update conversations set last_seq = last_seq + 1, last_inbound_at = now(), updated_at = now()
+          where id = (${conversationId}) and not exists (select 1 from earlier)
+          returning id, last_seq
+        ),
+        inserted as (
+          insert into inbound_messages (conversation_id, channel, provider_message_id, seq, body_enc, payload_enc, processed_at)
+          select id, ${message.channel}, ${message.providerMessageId}, last_seq, ${body}, ${payload}, ${processedAt}
+          from allocated
+          returning id, seq, conversation_id, processed_at
+        )
+        select id, seq, conversation_id, processed_at is null as pending, false as duplicate from inserted
+        union all
+        select id, seq, conversation_id, processed_at is null as pending, true as duplicate from earlier
+      `.execute(db);
+      return rows[0] && storedInboundOf(rows[0]);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      const earlier = await this.findInboundByProviderId(db, message.channel, message.providerMessageId);
+      if (!earlier) throw error;
+      return earlier;
+    }
+  }
+
+  async findInboundByProviderId(db: Kysely<Database>, channel: Channel, providerMessageId: string): Promise<StoredInbound | undefined> {
+    const row = await db
       .selectFrom('inbound_messages')
-      .select(['id', 'seq'])
+      .select(['id', 'seq', 'conversation_id', sql<boolean>`processed_at is null`.as('pending')])
       .where('channel', '=', channel)
       .where('provider_message_id', '=', providerMessageId)
       .executeTakeFirst();
+    return row && storedInboundOf({ ...row, duplicate: true });
   }
 
   /** The oldest unprocessed inbound message of a conversation, locked for this transaction. */
@@ -229,4 +304,16 @@ export class ConversationRepository {
     ];
     return entries.sort((a, b) => a.seq - b.seq).slice(0, limit);
   }
+}
+
+interface StoredInboundRow {
+  id: number;
+  seq: number;
+  conversation_id: string;
+  pending: boolean;
+  duplicate: boolean;
+}
+
+function storedInboundOf(row: StoredInboundRow): StoredInbound {
+  return { id: row.id, seq: row.seq, conversationId: row.conversation_id, duplicate: row.duplicate, pending: row.pending };
 }

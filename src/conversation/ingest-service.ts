@@ -1,7 +1,8 @@
 /**
  * The durable half of ingest, shared by every channel's webhook: store the inbound message once (unique per channel
  * and provider message id) in its conversation, then enqueue its processing. A duplicate delivery is acknowledged
- * and changes nothing.
+ * and changes nothing. A message from a known address is stored in one database round trip; the first message of an
+ * address (or after its conversation closed) creates the contact and conversation first.
  */
 import type { Kysely } from 'kysely';
 import type { Queue } from 'bullmq';
@@ -9,7 +10,7 @@ import type { Database } from '../db/schema';
 import { normalizeDatabaseError } from '../errors';
 import type { Language } from '../nlu/nlu-engine';
 import { type ProcessInboundJobData, processInboundQueue } from '../queues/process-inbound-queue';
-import type { Channel, ConversationRepository } from './conversation-repository';
+import type { Channel, ConversationRepository, StoredInbound } from './conversation-repository';
 
 export interface InboundToAccept {
   readonly conversationId: string;
@@ -17,7 +18,20 @@ export interface InboundToAccept {
   readonly providerMessageId: string;
   readonly text: string;
   readonly payload?: string;
+  /**
+   * Record the message without answering it: stored already processed and never enqueued, so the turn processor
+   * (which drains unprocessed rows) never sees it. For messages of a thread another app owns (Messenger `standby`).
+   */
+  readonly recordOnly?: boolean;
 }
+
+/** A message from a channel address (SMS, WhatsApp, Messenger): its conversation is found, or opened, by address. */
+export type InboundFromAddress = Omit<InboundToAccept, 'conversationId'> & {
+  readonly practiceId: string;
+  readonly address: string;
+  /** The language of a conversation this message opens. */
+  readonly language?: Language;
+};
 
 export interface AcceptedInbound {
   readonly inboundMessageId: number;
@@ -45,27 +59,38 @@ export class IngestService {
   }
 
   /** For channels where the address arrives with each message (SMS, WhatsApp, Messenger). */
-  async acceptFrom(message: Omit<InboundToAccept, 'conversationId'> & { practiceId: string; address: string; language?: Language }) {
-    const conversation = await this.openConversation(message.practiceId, message.channel, message.address, message.language);
-    return this.accept({ ...message, conversationId: conversation.id });
+  async acceptFrom(message: InboundFromAddress): Promise<AcceptedInbound> {
+    const stored =
+      (await this.store(() => this.repository.insertInboundFromAddress(this.db, message))) ??
+      (await this.acceptInNewConversation(message));
+    return this.enqueuePending(stored);
   }
 
   async accept(message: InboundToAccept): Promise<AcceptedInbound> {
-    const stored = await this.store(message);
-    // Enqueued on duplicates too: if the first enqueue was lost, this repairs it (the job id makes it a no-op otherwise).
-    await processInboundQueue.addJob(this.queue, { conversationId: message.conversationId, inboundMessageId: stored.id });
+    return this.enqueuePending(await this.store(() => this.repository.insertInbound(this.db, message)));
+  }
+
+  /** The slow path: no open conversation for the address yet. */
+  private async acceptInNewConversation(message: InboundFromAddress): Promise<StoredInbound> {
+    const conversation = await this.openConversation(message.practiceId, message.channel, message.address, message.language);
+    return this.store(() => this.repository.insertInbound(this.db, { ...message, conversationId: conversation.id }));
+  }
+
+  /**
+   * Enqueued whenever the row is still unprocessed, duplicates included: if the first enqueue was lost, this repairs
+   * it (the job id makes it a no-op otherwise). A message recorded as processed is never enqueued.
+   */
+  private async enqueuePending(stored: StoredInbound): Promise<AcceptedInbound> {
+    if (stored.pending) {
+      await processInboundQueue.addJob(this.queue, { conversationId: stored.conversationId, inboundMessageId: stored.id });
+    }
     return { inboundMessageId: stored.id, seq: stored.seq, duplicate: stored.duplicate };
   }
 
-  private async store(message: InboundToAccept) {
+  private async store<T>(insert: () => Promise<T>): Promise<T> {
     try {
-      return await this.db.transaction().execute((trx) => this.repository.insertInbound(trx, message));
+      return await insert();
     } catch (error) {
-      // Two deliveries raced past the duplicate check: the loser reads the winner's row.
-      if ((error as { code?: string }).code === '23505') {
-        const existing = await this.repository.findInboundByProviderId(this.db, message.channel, message.providerMessageId);
-        if (existing) return { ...existing, duplicate: true };
-      }
       throw normalizeDatabaseError(error);
     }
   }

@@ -1,6 +1,7 @@
 /**
  * Opens the database: PostgreSQL at DATABASE_URL, or an embedded PGlite in DATA_DIR when it is unset.
- * int8 values come back as numbers on both so ids look the same everywhere.
+ * int8 values come back as numbers on both so ids look the same everywhere. On PostgreSQL, statements marked as hot
+ * run as named prepared statements (prepared-statement-pool.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config';
 import { PglitePool } from './pglite-pool';
+import { PreparedStatementPool } from './prepared-statement-pool';
 import type { Database } from './schema';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -39,7 +41,7 @@ function openPostgres(url: string, schema: string): DatabaseHandle {
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PreparedStatementPool(pool) }) });
   return { db, kind: 'postgres', schema, close: () => db.destroy() };
 }
 

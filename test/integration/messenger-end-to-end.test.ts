@@ -87,3 +87,45 @@ test('an echo of our own message gets no answer', async () => {
   const stored = await app.database.db.selectFrom('inbound_messages').select('id').where('provider_message_id', '=', 'm_echo_1').execute();
   expect(stored).toEqual([]);
 });
+
+/** A signed batch with one patient message in `standby` (another app, e.g. the page inbox, owns the thread). */
+function standbyBatch(psid: string, mid: string, text: string): Buffer {
+  const event = { sender: { id: psid }, recipient: { id: '100000000000001' }, timestamp: Date.now(), message: { mid, text } };
+  return Buffer.from(JSON.stringify({ object: 'page', entry: [{ id: '100000000000001', time: Date.now(), standby: [event] }] }));
+}
+
+test('a standby message is recorded once in the transcript and never answered, even when the bot later answers the thread', async () => {
+  const psid = '7100000000000008';
+  graph.setLastUserMessageAt(psid, new Date());
+  const standby = standbyBatch(psid, 'm_standby_1', 'what are your hours?');
+  expect((await post(standby, sign(standby))).status).toBe(200);
+  expect((await post(standby, sign(standby))).status).toBe(200);
+  // Then the thread comes back to the bot and the patient writes again: only that message is answered.
+  const later = Buffer.from(
+    JSON.stringify({
+      object: 'page',
+      entry: [{ id: '100000000000001', time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: '100000000000001' }, timestamp: Date.now(), message: { mid: 'm_after_standby', text: 'do you have parking?' } }] }],
+    }),
+  );
+  expect((await post(later, sign(later))).status).toBe(200);
+  await waitFor(() => graph.messages.some((message) => message.recipientId === psid), 20_000, 'an answer to the later message');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+
+  const db = app.database.db;
+  const inbound = await db
+    .selectFrom('inbound_messages')
+    .select(['id', 'conversation_id', 'provider_message_id', 'processed_at'])
+    .where('provider_message_id', 'in', ['m_standby_1', 'm_after_standby'])
+    .orderBy('seq')
+    .execute();
+  expect(inbound.map((row) => row.provider_message_id)).toEqual(['m_standby_1', 'm_after_standby']);
+  expect(inbound.every((row) => row.processed_at !== null)).toBe(true);
+  const answeredIds = await db.selectFrom('outbound_messages').select('inbound_message_id').where('conversation_id', '=', inbound[0]!.conversation_id).execute();
+  expect(answeredIds.length).toBeGreaterThan(0);
+  expect(answeredIds.every((row) => row.inbound_message_id === inbound[1]!.id)).toBe(true);
+  const sent = graph.messages.filter((message) => message.recipientId === psid);
+  expect(sent.some((message) => /hours/i.test(message.text ?? ''))).toBe(false);
+
+  const transcript = await app.repository.transcriptSince(db, inbound[0]!.conversation_id, 0);
+  expect(transcript.filter((entry) => entry.role === 'patient').map((entry) => entry.text)).toEqual(['what are your hours?', 'do you have parking?']);
+});

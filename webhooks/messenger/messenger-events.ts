@@ -83,7 +83,7 @@ function reasonOf(error: z.ZodError): string {
   return `${field}: ${issue?.message ?? 'is invalid'}`;
 }
 
-/** One event, normalised. `inbound` is all that may reach the bot. */
+/** One event, normalised. Only `inbound` events from `messaging` may reach the bot; `standby` ones are only recorded. */
 export type MessengerEvent =
   | {
       readonly kind: 'inbound';

@@ -2,6 +2,8 @@
  * The Messenger edge: `GET /webhooks/messenger` answers Meta's subscription handshake; `POST /webhooks/messenger`
  * authenticates (`X-Hub-Signature-256` over the raw bytes) → parses (zod) → stores each patient message once per
  * `mid` and enqueues it → acknowledges with 200 `EVENT_RECEIVED`. Echoes, deliveries and reads never reach the bot.
+ * `standby` events (handover protocol: another app owns the thread) are stored once per `mid` for the transcript,
+ * already processed and not enqueued, so the bot never answers them.
  * Errors go to the app's error handler: missing signature 400, wrong 403, malformed 400, too large 413, a body for
  * an object other than `page` 404 (what Meta's own webhook example answers), database down 503 (Meta retries).
  *
@@ -129,6 +131,8 @@ async function dispatchEvent(
         providerMessageId: event.providerMessageId,
         text: event.text,
         ...(event.payload === undefined ? {} : { payload: event.payload }),
+        // Handover protocol: another app (the page inbox, a person) owns the thread. Recorded, never answered.
+        ...(event.source === 'standby' ? { recordOnly: true } : {}),
       });
       summary.messages += 1;
       if (accepted.duplicate) summary.duplicates += 1;

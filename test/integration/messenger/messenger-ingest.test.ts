@@ -150,6 +150,26 @@ test('echoes are never stored; escaped non-ASCII is stored decoded', async () =>
   );
 });
 
+test('a standby message (another app owns the thread) is stored once, already processed, and never enqueued', async () => {
+  // Posted (with the rest of its batch) by the test above; delivered again here.
+  expect((await postFixture('batch-two-users-mixed-events.json')).status).toBe(200);
+  const rows = await database.db
+    .selectFrom('inbound_messages')
+    .select(['id', 'processed_at', 'body_enc'])
+    .where('channel', '=', 'messenger')
+    .where('provider_message_id', 'in', ['m_user3_standby', 'm_user1_first'])
+    .orderBy('provider_message_id', 'desc')
+    .execute();
+  expect(rows).toHaveLength(2);
+  const [standby, messaging] = rows;
+  expect(standby!.processed_at).toBeInstanceOf(Date);
+  expect(new KeyRing(TEST_PHI_KEYS).decrypt(standby!.body_enc!)).toBe('[attachment]');
+  expect(await queue.getJob(`inbound-${standby!.id}`)).toBeUndefined();
+  // A `messaging` message of the same batch is left for the bot.
+  expect(messaging!.processed_at).toBeNull();
+  expect(await queue.getJob(`inbound-${messaging!.id}`)).toBeDefined();
+});
+
 test('a database that cannot be reached answers 503, and the log has no PSID', async () => {
   const response = await postFixture('text-message.json', { 'x-test-database': 'down' });
   expect(response.status).toBe(503);

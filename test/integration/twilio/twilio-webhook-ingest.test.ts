@@ -1,13 +1,22 @@
 /**
  * The Twilio webhook router in front of the real IngestService and OutboxService (real PostgreSQL and Redis, no
  * workers): a signed inbound message is stored once however often (and however concurrently) Twilio delivers it,
- * enqueued once, stored encrypted, and on the right channel; status callbacks reach the real outbox.
+ * enqueued once, stored encrypted, and on the right channel; concurrent first messages from one number make one
+ * contact and one conversation; status callbacks reach the real outbox.
  */
 import { type App, createApp } from '../../../src/app';
 import { createTwilioWebhookRouter } from '../../../webhooks/twilio/twilio-webhook-router';
 import { LogCapture } from '../../support/log-capture';
 import { type TestEnvironment, createTestEnvironment } from '../../support/test-config';
-import { AUTH_TOKEN, type TestHttpApp, fixtureFields, postForm, readFixture, startHttpApp } from './twilio-test-kit';
+import {
+  AUTH_TOKEN,
+  type TestHttpApp,
+  encodeForm,
+  fixtureFields,
+  postForm,
+  readFixture,
+  startHttpApp,
+} from './twilio-test-kit';
 
 const PUBLIC_URL = 'https://concierge.example.test';
 const MESSAGING = '/webhooks/twilio/messaging';
@@ -97,6 +106,65 @@ test('WhatsApp messages land in a WhatsApp conversation, separate from the same 
     .where('id', 'in', [whatsappRow!.id, smsRow!.id])
     .execute();
   expect(new Set(conversations.map((row) => row.conversation_id)).size).toBe(2);
+});
+
+/** The recorded SMS from `from`, with its own MessageSid (`SM` + 32 hex digits ending in `index`). */
+function smsFrom(from: string, index: number): string {
+  const sid = `SM${'c0ffee'.padEnd(30, '0')}${index.toString(16).padStart(2, '0')}`;
+  return encodeForm({ ...fixtureFields('sms-inbound.form'), From: from, MessageSid: sid, SmsSid: sid, SmsMessageSid: sid });
+}
+
+async function conversationsOf(channel: string, messageIds: readonly number[]) {
+  const rows = await app.database.db
+    .selectFrom('inbound_messages')
+    .innerJoin('conversations', 'conversations.id', 'inbound_messages.conversation_id')
+    .select(['inbound_messages.seq', 'conversations.id as conversation_id', 'conversations.contact_id'])
+    .where('inbound_messages.channel', '=', channel)
+    .where('inbound_messages.id', 'in', messageIds)
+    .execute();
+  return {
+    contacts: new Set(rows.map((row) => row.contact_id)),
+    conversations: new Set(rows.map((row) => row.conversation_id)),
+    seqs: rows.map((row) => row.seq).sort((a, b) => a - b),
+  };
+}
+
+async function storedIds(bodies: readonly string[]): Promise<number[]> {
+  const sids = bodies.map((body) => new URLSearchParams(body).get('MessageSid')!);
+  const rows = await app.database.db.selectFrom('inbound_messages').select('id').where('provider_message_id', 'in', sids).execute();
+  return rows.map((row) => row.id);
+}
+
+test('six first messages at once from a new number make one contact, one conversation and six seqs', async () => {
+  const bodies = Array.from({ length: 6 }, (_, index) => smsFrom('+15555550177', index));
+  const responses = await Promise.all(bodies.map((body) => post(MESSAGING, body)));
+  expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200]);
+
+  const ids = await storedIds(bodies);
+  expect(ids).toHaveLength(6);
+  const stored = await conversationsOf('sms', ids);
+  expect(stored.contacts.size).toBe(1);
+  expect(stored.conversations.size).toBe(1);
+  expect(stored.seqs).toEqual([1, 2, 3, 4, 5, 6]);
+  const contacts = await app.database.db.selectFrom('contacts').select('id').where('id', 'in', [...stored.contacts]).execute();
+  expect(contacts).toHaveLength(1);
+  for (const id of ids) expect(await app.inboundQueue.getJob(`inbound-${id}`)).toBeDefined();
+});
+
+test('after its conversation closed, messages at once from a known number open one new conversation', async () => {
+  const first = smsFrom('+15555550178', 10);
+  expect((await post(MESSAGING, first)).status).toBe(200);
+  const before = await conversationsOf('sms', await storedIds([first]));
+  await app.database.db.updateTable('conversations').set({ state: 'closed' }).where('id', 'in', [...before.conversations]).execute();
+
+  const bodies = Array.from({ length: 5 }, (_, index) => smsFrom('+15555550178', 11 + index));
+  const responses = await Promise.all(bodies.map((body) => post(MESSAGING, body)));
+  expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+  const after = await conversationsOf('sms', await storedIds(bodies));
+  expect(after.conversations.size).toBe(1);
+  expect([...after.conversations][0]).not.toBe([...before.conversations][0]);
+  expect(after.contacts).toEqual(before.contacts);
+  expect(after.seqs).toEqual([1, 2, 3, 4, 5]);
 });
 
 test('a status callback for a message we never sent is acknowledged and changes nothing', async () => {
