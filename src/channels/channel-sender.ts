@@ -14,11 +14,6 @@ export interface ChannelCapabilities {
   readonly phiAllowed: boolean;
   /** Hours after the patient's last message during which free-form replies are allowed; undefined: no window. */
   readonly messagingWindowHours?: number;
-  /**
-   * The provider reports each message's status back to us with our outbound id (Twilio's statusCallback), so a send
-   * interrupted mid-call is reconciled from its callback instead of being sent again.
-   */
-  readonly reportsStatus?: boolean;
 }
 
 /** True when a channel without a window, or the patient wrote within the channel's window before `now`. */

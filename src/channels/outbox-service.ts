@@ -2,8 +2,8 @@
  * Delivers outbox rows through their channel's sender, each conversation's messages in order. One job per row: a
  * row waits while an earlier message of its conversation is still in line, and whoever sends a message sends the
  * ones queued behind it too. A row is claimed (queued → sending) before the provider is called, so a repeated job
- * never sends it twice; a row left in `sending` by a worker that died mid-call waits for the provider's status
- * callback (which names our outbound id) and is sent again only if none comes. Transient failures are left to the
+ * never sends it twice; a row found in `sending` waits for that attempt to settle (a Twilio status callback names
+ * our outbound id, so it settles even a send whose worker died) and is sent again only if nothing settles it. Transient failures are left to the
  * queue's retries with backoff; permanent ones are recorded. Automated messages that are not replies wait for
  * daytime; on WhatsApp outside the 24 h window a template invites the patient to reply and the message waits for it.
  */
@@ -22,7 +22,7 @@ import * as rows from './outbox-rows';
 
 /** Longer than any provider call may take (Twilio's timeout is 15 s), so a live attempt is never repeated. */
 export const DEFAULT_RECONCILE_MS = 30_000;
-/** How often a row waiting behind an earlier message, or for a callback, looks again. */
+/** How often a row waiting behind an earlier message, or for an unsettled attempt, looks again. */
 const WAIT_RETRY_MS = 250;
 const RECONCILE_RETRY_MS = 1_000;
 /** Channels where automated messages respect quiet hours. */
@@ -103,14 +103,17 @@ export class OutboxService implements ProviderStatusSink {
   }
 
   /**
-   * A row found in `sending` was claimed by an attempt that never finished. With a provider that reports statuses,
-   * wait for its callback until the reconcile window has passed; after that (or for other providers) send again.
+   * A row found in `sending` was claimed by an attempt that has not settled: another worker may still be in the
+   * provider call, or a worker died mid-call. Wait out the reconcile window (longer than any provider call), during
+   * which the attempt settles or, for Twilio, the status callback naming our id settles it; after that, send again
+   * (for a provider without such callbacks, a send that did reach it before the crash is then repeated).
    */
   private checkReconciled(row: rows.OutboxRow): void {
-    if (!this.senders.get(row.channel)?.capabilities.reportsStatus || !row.claimed_at) return;
-    const waitMs = row.claimed_at.getTime() + this.reconcileMs - this.now().getTime();
-    if (waitMs > 0) throw new RetryLater(Math.min(waitMs, RECONCILE_RETRY_MS), 'waiting for the provider to report an interrupted send');
-    this.logger.warn({ outboundMessageId: row.id, channel: row.channel }, 'no status reported for an interrupted send; sending it again');
+    if (!row.claimed_at) return;
+    // Elapsed wall-clock time (claims are stamped with it), not the business clock that quiet hours use.
+    const waitMs = row.claimed_at.getTime() + this.reconcileMs - Date.now();
+    if (waitMs > 0) throw new RetryLater(Math.min(waitMs, RECONCILE_RETRY_MS), 'waiting for an unsettled send attempt');
+    this.logger.warn({ outboundMessageId: row.id, channel: row.channel }, 'an interrupted send never settled; sending it again');
   }
 
   /** Sends what is queued behind a message just sent; a failure there is left to that row's own job. */

@@ -89,7 +89,7 @@ describe('a send interrupted mid-call (the worker died after calling Twilio, or 
     const [id] = await app.database.db
       .transaction()
       .execute((trx) => app.repository.insertOutbound(trx, conversation, null, [{ text, quickReplies: [], classification: 'none' }], 'en'));
-    await app.database.db.updateTable('outbound_messages').set({ status: 'sending', claimed_at: clock() }).where('id', '=', id!).execute();
+    await app.database.db.updateTable('outbound_messages').set({ status: 'sending', claimed_at: new Date() }).where('id', '=', id!).execute();
     return id!;
   }
 

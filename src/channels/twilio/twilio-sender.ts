@@ -118,7 +118,6 @@ export class TwilioSmsSender implements ChannelSender {
     maxLength: SMS_MAX_LENGTH,
     quickReplies: false,
     phiAllowed: true,
-    reportsStatus: true,
   };
 
   constructor(
@@ -153,7 +152,6 @@ export class TwilioWhatsappSender implements ChannelSender {
     quickReplies: false,
     phiAllowed: false,
     messagingWindowHours: WHATSAPP_WINDOW_HOURS,
-    reportsStatus: true,
   };
 
   constructor(

@@ -99,7 +99,7 @@ function lastReceived() {
 describe('SMS', () => {
   test('capabilities: 320 characters, numbered options, PHI allowed', () => {
     expect(sms.channel).toBe('sms');
-    expect(sms.capabilities).toEqual({ maxLength: 320, quickReplies: false, phiAllowed: true, reportsStatus: true });
+    expect(sms.capabilities).toEqual({ maxLength: 320, quickReplies: false, phiAllowed: true });
   });
 
   test('posts From, To, a GSM-7 Body with numbered options, and the status callback URL', async () => {
@@ -212,7 +212,6 @@ describe('WhatsApp', () => {
       quickReplies: false,
       phiAllowed: false,
       messagingWindowHours: 24,
-      reportsStatus: true,
     });
   });
 
