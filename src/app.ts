@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Queue, Worker } from 'bullmq';
 import type pino from 'pino';
+import { AuditLog } from './audit/audit-log';
 import { ConversationEvents } from './conversation/conversation-events';
 import { BotEngine } from './conversation/bot-engine';
 import { ConversationRepository } from './conversation/conversation-repository';
@@ -69,6 +70,7 @@ export interface App {
   readonly database: DatabaseHandle;
   readonly redis: RedisHandle;
   readonly keyRing: KeyRing;
+  readonly audit: AuditLog;
   readonly nlu: NluEngine;
   readonly practiceId: string;
   readonly repository: ConversationRepository;
@@ -135,7 +137,8 @@ async function assemble(parts: Parts): Promise<App> {
   const intents = new Set(flows.flatMap((flow) => flow.definition.triggers.intents));
   const senders = createSenders(config, events);
   const shapeDrafts = createDraftShaper(new Map(senders.map((sender) => [sender.channel, sender.capabilities.maxLength])));
-  const turns = new TurnProcessor({ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts, now: parts.options.now });
+  const audit = new AuditLog(keyRing);
+  const turns = new TurnProcessor({ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts, audit, now: parts.options.now });
   const practiceContent = new PracticeContentCache();
   const outbox = new OutboxService(db, keyRing, senders, logger, metrics, {
     sendingHours: async (id) => {
@@ -145,6 +148,7 @@ async function assemble(parts: Parts): Promise<App> {
     },
     now: parts.options.now,
     reconcileMs: parts.options.reconcileMs,
+    audit,
   });
 
   const workers: Worker[] = [];
@@ -159,6 +163,7 @@ async function assemble(parts: Parts): Promise<App> {
     database,
     redis,
     keyRing,
+    audit,
     nlu,
     practiceId,
     repository,

@@ -15,6 +15,7 @@ import { createLocalNluEngine } from './nlu/local-nlu-engine';
 import { isLanguage } from './nlu/nlu-engine';
 import { loadTrainingData } from './nlu/training-data';
 import { seedDemoPractice } from './practice/demo-seed';
+import { AuditLog } from './audit/audit-log';
 import { type AutomatedMessageDeps, queueAutomatedMessage } from './channels/automated-message';
 import { ConversationRepository } from './conversation/conversation-repository';
 import { IngestService } from './conversation/ingest-service';
@@ -130,6 +131,27 @@ export function buildCli(): Command {
       const flows = await loadFlowFiles(dir, createActionRegistry());
       print(`${flows.length} flows are valid`);
     });
+
+  program
+    .command('audit')
+    .description('the hash-chained audit trail')
+    .command('verify')
+    .description('walks the audit chain; exits 1 naming the first row that was edited, removed or reordered')
+    .action(() =>
+      withDatabase(async ({ db, schema }) => {
+        await migrateToLatest(db, schema);
+        const config = loadConfig();
+        const report = await new AuditLog(loadKeyRing(config.PHI_KEYS, config.dataDir)).verify(db);
+        if (report.ok) {
+          print(report);
+          return;
+        }
+        print(report);
+        const { id, problem } = report.firstBreak;
+        process.stderr.write(`audit chain broken at event ${id}: ${problem === 'edited' ? 'the row was changed' : 'the row before it was removed or moved'}\n`);
+        process.exitCode = 1;
+      }),
+    );
 
   const outbox = program.command('outbox').description('inspect and use the outbox');
   outbox

@@ -8,6 +8,7 @@
  * daytime; on WhatsApp outside the 24 h window a template invites the patient to reply and the message waits for it.
  */
 import type { Kysely } from 'kysely';
+import type { AuditLog } from '../audit/audit-log';
 import type { QuickReply } from '../conversation/outbound-draft';
 import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
@@ -31,6 +32,8 @@ const QUIET_HOURS_CHANNELS: ReadonlySet<string> = new Set(['sms', 'whatsapp']);
 export interface OutboxOptions {
   /** When automated messages that are not replies may reach a practice's patients. */
   readonly sendingHours: (practiceId: string) => Promise<SendingHours>;
+  /** Where opt-outs reported by the provider are audited. */
+  readonly audit: AuditLog;
   readonly now?: () => Date;
   /** How long an interrupted send waits for the provider's callback before it is sent again. */
   readonly reconcileMs?: number;
@@ -93,7 +96,7 @@ export class OutboxService implements ProviderStatusSink {
       .where('id', '=', row.id)
       .where('status', '=', row.status)
       .execute();
-    if (update.errorCode === '21610') await recordOptOut(this.db, row.contact_id, update.channel, true, 'provider');
+    if (update.errorCode === '21610') await this.recordProviderOptOut(row.contact_id, update.channel);
   }
 
   /** After the last retry of a transient failure: the message is dead-lettered, visible to staff. */
@@ -189,9 +192,14 @@ export class OutboxService implements ProviderStatusSink {
       return;
     }
     await rows.fail(this.db, row.id, 'failed', error.providerCode ?? error.kind);
-    if (error.kind === 'opted_out') await recordOptOut(this.db, message.contactId, message.channel, true, 'provider');
+    if (error.kind === 'opted_out') await this.recordProviderOptOut(message.contactId, message.channel);
     this.metrics.sends.inc({ channel: row.channel, status: 'failed' });
     this.logger.warn({ outboundMessageId: row.id, channel: row.channel, kind: error.kind, code: error.providerCode }, 'send failed permanently');
+  }
+
+  /** Twilio 21610: the number opted out with the carrier or Twilio; recorded (and audited) like a STOP. */
+  private async recordProviderOptOut(contactId: string, channel: string): Promise<void> {
+    await this.db.transaction().execute((trx) => recordOptOut(trx, this.options.audit, contactId, channel, true, 'provider'));
   }
 
   private async findByProviderStatus(update: Parameters<ProviderStatusSink['recordProviderStatus']>[0]) {

@@ -3,11 +3,27 @@
  * provider opt-out (Twilio 21610) lands here; the outbox asks before sending anything automated.
  */
 import type { Kysely } from 'kysely';
+import type { AuditLog } from '../audit/audit-log';
 import type { Database } from '../db/schema';
 
 export type OptOutSource = 'keyword' | 'free_text' | 'provider' | 'staff';
 
-export async function recordOptOut(db: Kysely<Database>, contactId: string, channel: string, optedOut: boolean, source: OptOutSource): Promise<void> {
+/** Records the change and its audit event; run it in a transaction so both commit or neither. */
+export async function recordOptOut(
+  db: Kysely<Database>,
+  audit: AuditLog,
+  contactId: string,
+  channel: string,
+  optedOut: boolean,
+  source: OptOutSource,
+): Promise<void> {
+  await audit.append(db, {
+    actor: source === 'keyword' || source === 'free_text' ? `patient:${contactId}` : source === 'provider' ? 'provider' : 'staff',
+    action: optedOut ? 'consent.revoked' : 'consent.granted',
+    patientRef: `contact:${contactId}`,
+    purpose: 'automated_messages',
+    details: { channel, source },
+  });
   const row = { contact_id: contactId, channel, opted_out: optedOut, source, updated_at: new Date() };
   await db
     .insertInto('channel_opt_outs')

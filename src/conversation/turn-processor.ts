@@ -6,6 +6,7 @@
  *
  * Pipeline: emergency rule (before any NLU) → a person owns the conversation? stay quiet → NLU → flows.
  */
+import type { AuditLog } from '../audit/audit-log';
 import { releaseAwaitingReply } from '../channels/outbox-rows';
 import type { Queue } from 'bullmq';
 import { type Kysely, type Transaction, sql } from 'kysely';
@@ -43,6 +44,8 @@ export interface TurnProcessorDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly intents: ReadonlySet<string>;
+  /** Consent changes (STOP, START, free-text revocation) are audited in the turn's transaction. */
+  readonly audit: AuditLog;
   /** Fits drafts to the channel (e.g. splits long SMS); identity when absent. */
   readonly shapeDrafts?: (channel: string, drafts: readonly OutboundDraft[], lang: Language) => OutboundDraft[];
   readonly now?: () => Date;
@@ -163,7 +166,7 @@ export class TurnProcessor {
     confirm: boolean,
     optedOut = true,
   ): Promise<{ drafts: OutboundDraft[]; lang: Language }> {
-    await recordOptOut(trx, conversation.contact_id, conversation.channel, optedOut, source);
+    await recordOptOut(trx, this.deps.audit, conversation.contact_id, conversation.channel, optedOut, source);
     this.deps.metrics.turns.inc({ outcome: optedOut ? 'opt_out' : 'opt_in' });
     return { drafts: confirm ? [await this.keywordDraft(trx, conversation, optedOut ? 'stop' : 'start', lang)] : [], lang };
   }

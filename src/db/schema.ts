@@ -143,7 +143,22 @@ export interface ChannelOptOutsTable {
   updated_at: Timestamp;
 }
 
+/** Hash-chained audit trail (src/audit/audit-log.ts): ids and outcomes, never PHI. */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: Date;
+  actor: string;
+  action: string;
+  patient_ref: string | null;
+  purpose: string | null;
+  request_id: string | null;
+  details: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface Database {
+  audit_events: AuditEventsTable;
   channel_opt_outs: ChannelOptOutsTable;
   practices: PracticesTable;
   locations: LocationsTable;
