@@ -89,7 +89,9 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = createLogger(config.LOG_LEVEL, options.logDestination);
   const metrics = createMetrics();
-  const keyRing = loadKeyRing(config.PHI_KEYS, config.dataDir);
+  const keyRing = loadKeyRing(config.PHI_KEYS, config.dataDir, (file) =>
+    logger.warn({ file }, 'PHI_KEYS is not set: generated a development key ring for the demo (never use it in production)'),
+  );
   const database = await prepareDatabase(config, logger);
   const cleanup: Array<() => Promise<void>> = [() => database.close()];
   try {

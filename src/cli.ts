@@ -20,6 +20,7 @@ import { type AutomatedMessageDeps, queueAutomatedMessage } from './channels/aut
 import { ConversationRepository } from './conversation/conversation-repository';
 import { IngestService } from './conversation/ingest-service';
 import { loadKeyRing } from './phi/dev-key-ring';
+import { rotateKeys } from './phi/key-rotation';
 import { findDefaultPracticeId } from './practice/practice-repository';
 import { processInboundQueue } from './queues/process-inbound-queue';
 import { sendOutboundQueue } from './queues/send-outbound-queue';
@@ -150,6 +151,23 @@ export function buildCli(): Command {
         const { id, problem } = report.firstBreak;
         process.stderr.write(`audit chain broken at event ${id}: ${problem === 'edited' ? 'the row was changed' : 'the row before it was removed or moved'}\n`);
         process.exitCode = 1;
+      }),
+    );
+
+  program
+    .command('keys')
+    .description('the PHI key ring')
+    .command('rotate')
+    .description('re-seal every encrypted value under the first key of PHI_KEYS, in batches, while the product runs')
+    .option('--batch <n>', 'rows per batch', '500')
+    .action((options: { batch: string }) =>
+      withDatabase(async ({ db, schema }) => {
+        const batch = Number(options.batch);
+        if (!Number.isInteger(batch) || batch < 1) throw new Error('--batch must be a positive whole number');
+        await migrateToLatest(db, schema);
+        const config = loadConfig();
+        const keyRing = loadKeyRing(config.PHI_KEYS, config.dataDir);
+        print(await rotateKeys(db, keyRing, new AuditLog(keyRing), batch));
       }),
     );
 

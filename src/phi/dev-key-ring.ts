@@ -6,13 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KeyRing } from './key-ring';
 
-export function loadKeyRing(phiKeys: string | undefined, dataDir: string): KeyRing {
+/** `onGenerated` is told the file's path when a development key is created, so the operator hears about it. */
+export function loadKeyRing(phiKeys: string | undefined, dataDir: string, onGenerated?: (file: string) => void): KeyRing {
   if (phiKeys) return new KeyRing(phiKeys);
   const file = path.join(dataDir, 'dev-phi-keys');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dataDir, { recursive: true });
     try {
       fs.writeFileSync(file, KeyRing.generateSpec('dev1'), { mode: 0o600, flag: 'wx' });
+      onGenerated?.(file);
     } catch (error) {
       // Another process created it first: use theirs.
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -63,12 +63,17 @@ export class KeyRing {
     return JSON.parse(this.decrypt(value)) as T;
   }
 
-  /** Deterministic HMAC of a normalised value, for lookups by equality. `purpose` separates index domains. */
+  /** The id of the key that seals new values (the first in the ring). */
+  get activeKeyIdentifier(): string {
+    return this.activeKeyId;
+  }
+
   /** A secret for another purpose (e.g. signing tokens), derived from the oldest key so it survives rotation. */
   deriveSecret(purpose: string): Buffer {
     return crypto.createHmac('sha256', this.indexKey).update(`derive\u0000${purpose}`).digest();
   }
 
+  /** Deterministic HMAC of a normalised value, for lookups by equality. `purpose` separates index domains. */
   blindIndex(purpose: string, value: string): string {
     return crypto.createHmac('sha256', this.indexKey).update(`${purpose}\u0000${value}`).digest('base64url');
   }

@@ -3,14 +3,13 @@
  * breaks the chain at a row `concierge audit verify` names (exit 1); a key other than the practice's cannot verify
  * it. Consent changes (STOP) are audited without PHI.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { AuditLog } from '../../src/audit/audit-log';
 import { openDatabase } from '../../src/db/open-database';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createApp } from '../../src/app';
 import { KeyRing } from '../../src/phi/key-ring';
 import { TEST_PHI_KEYS, type TestEnvironment, createTestEnvironment } from '../support/test-config';
+import { runCli } from '../support/run-cli';
 import { waitFor } from '../support/wait-for';
 
 const environments: TestEnvironment[] = [];
@@ -65,19 +64,6 @@ test('concurrent appends keep one line', async () => {
   }
 });
 
-function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'bin', 'concierge.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 test('STOP is audited without PHI; concierge audit verify passes, then names the row an edit broke', async () => {
   const environment = await createTestEnvironment('postgres');
   environments.push(environment);
@@ -99,11 +85,11 @@ test('STOP is audited without PHI; concierge audit verify passes, then names the
     expect(row!.patient_ref).toMatch(/^contact:[0-9a-f-]{36}$/);
     expect(JSON.stringify(row)).not.toContain('5555550177');
 
-    const intact = await cli(environment.env, 'audit', 'verify');
+    const intact = await runCli(environment.env, 'audit', 'verify');
     expect(intact.code).toBe(0);
     expect(JSON.parse(intact.stdout)).toEqual({ ok: true, events: 1 });
     await app.database.db.updateTable('audit_events').set({ actor: 'staff:someone-else' }).where('id', '=', row!.id).execute();
-    const broken = await cli(environment.env, 'audit', 'verify');
+    const broken = await runCli(environment.env, 'audit', 'verify');
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain(`audit chain broken at event ${row!.id}: the row was changed`);
   } finally {

@@ -3,15 +3,12 @@
  * a running product: an automated message goes through the same outbox rules as the bot's replies, so a contact who
  * texted STOP gets nothing, and the suppressed message is listed as failed, without its contents.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { type App, createApp } from '../../src/app';
 import { nextSendingTime } from '../../src/compliance/quiet-hours';
 import { DEMO_TIME_ZONE } from '../../src/practice/demo-practice';
 import { type TwilioProductSetup, postInboundMessage, setUpTwilioProduct } from './twilio/twilio-test-kit';
+import { runCli } from '../support/run-cli';
 import { waitFor } from '../support/wait-for';
-
-const CLI = path.resolve(__dirname, '..', '..', 'bin', 'concierge.js');
 
 let setup: TwilioProductSetup;
 let app: App;
@@ -28,19 +25,6 @@ afterAll(async () => {
   await setup?.cleanup();
 });
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...setup.environment.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 const bodiesTo = (to: string) => setup.twilioApi.accepted().filter((request) => request.params.To === to).map((request) => request.params.Body);
 
 async function statusOf(id: number): Promise<string> {
@@ -50,7 +34,7 @@ async function statusOf(id: number): Promise<string> {
 
 test('outbox send queues an automated message: sent by day, held at night (practice time)', async () => {
   const number = '+15555550311';
-  const result = await cli('outbox', 'send', '--channel', 'sms', '--to', number, 'Flu shots are available this week.');
+  const result = await runCli(setup.environment.env, 'outbox', 'send', '--channel', 'sms', '--to', number, 'Flu shots are available this week.');
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   const { outboundMessageId } = JSON.parse(result.stdout) as { outboundMessageId: number };
@@ -69,13 +53,13 @@ test('after STOP, an automated message is suppressed (one confirmation only) and
   const number = '+15555550312';
   expect((await postInboundMessage(setup.publicUrl, number, 'STOP')).status).toBe(200);
   await waitFor(() => bodiesTo(number).length === 1, 20_000, 'the STOP confirmation');
-  const sent = await cli('outbox', 'send', '--channel', 'sms', '--to', number, 'Flu shots are available this week.');
+  const sent = await runCli(setup.environment.env, 'outbox', 'send', '--channel', 'sms', '--to', number, 'Flu shots are available this week.');
   expect(sent.code).toBe(0);
   const { outboundMessageId } = JSON.parse(sent.stdout) as { outboundMessageId: number };
   await waitFor(async () => (await statusOf(outboundMessageId)) === 'failed', 20_000, 'the suppression');
   expect(bodiesTo(number)).toHaveLength(1);
 
-  const failed = await cli('outbox', 'failed');
+  const failed = await runCli(setup.environment.env, 'outbox', 'failed');
   expect(failed.code).toBe(0);
   const rows = JSON.parse(failed.stdout) as Array<{ id: number; status: string; last_error_code: string }>;
   expect(rows.find((row) => row.id === outboundMessageId)).toMatchObject({ status: 'failed', last_error_code: 'opted_out' });
@@ -84,7 +68,7 @@ test('after STOP, an automated message is suppressed (one confirmation only) and
 }, 60_000);
 
 test('outbox send refuses an unknown channel with a clear error', async () => {
-  const result = await cli('outbox', 'send', '--channel', 'fax', '--to', '+15555550313', 'hello');
+  const result = await runCli(setup.environment.env, 'outbox', 'send', '--channel', 'fax', '--to', '+15555550313', 'hello');
   expect(result.code).toBe(1);
   expect(result.stderr).toContain('--channel must be sms, whatsapp or messenger');
 }, 60_000);
