@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Queue, Worker } from 'bullmq';
 import type pino from 'pino';
 import { AuditLog } from './audit/audit-log';
+import { ConsentLedger } from './compliance/consent-ledger';
 import { ConversationEvents } from './conversation/conversation-events';
 import { BotEngine } from './conversation/bot-engine';
 import { ConversationRepository } from './conversation/conversation-repository';
@@ -140,7 +141,8 @@ async function assemble(parts: Parts): Promise<App> {
   const senders = createSenders(config, events);
   const shapeDrafts = createDraftShaper(new Map(senders.map((sender) => [sender.channel, sender.capabilities.maxLength])));
   const audit = new AuditLog(keyRing);
-  const turns = new TurnProcessor({ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts, audit, now: parts.options.now });
+  const consent = new ConsentLedger(keyRing, audit);
+  const turns = new TurnProcessor({ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts, consent, now: parts.options.now });
   const practiceContent = new PracticeContentCache();
   const outbox = new OutboxService(db, keyRing, senders, logger, metrics, {
     sendingHours: async (id) => {
@@ -150,7 +152,7 @@ async function assemble(parts: Parts): Promise<App> {
     },
     now: parts.options.now,
     reconcileMs: parts.options.reconcileMs,
-    audit,
+    consent,
   });
 
   const workers: Worker[] = [];

@@ -16,6 +16,7 @@ import { isLanguage } from './nlu/nlu-engine';
 import { loadTrainingData } from './nlu/training-data';
 import { seedDemoPractice } from './practice/demo-seed';
 import { AuditLog } from './audit/audit-log';
+import { ConsentLedger } from './compliance/consent-ledger';
 import { type AutomatedMessageDeps, queueAutomatedMessage } from './channels/automated-message';
 import { ConversationRepository } from './conversation/conversation-repository';
 import { IngestService } from './conversation/ingest-service';
@@ -168,6 +169,25 @@ export function buildCli(): Command {
         const config = loadConfig();
         const keyRing = loadKeyRing(config.PHI_KEYS, config.dataDir);
         print(await rotateKeys(db, keyRing, new AuditLog(keyRing), batch));
+      }),
+    );
+
+  program
+    .command('consent')
+    .description('the consent ledger')
+    .command('show')
+    .description('prints the consent history of a phone number (SMS and WhatsApp), oldest first, with its evidence')
+    .argument('<phone>', 'E.164 phone number, e.g. +15555550123')
+    .action((phone: string) =>
+      withDatabase(async ({ db, schema }) => {
+        if (!/^\+[1-9][0-9]{6,14}$/.test(phone)) throw new Error('<phone> must be an E.164 number such as +15555550123');
+        await migrateToLatest(db, schema);
+        const config = loadConfig();
+        const keyRing = loadKeyRing(config.PHI_KEYS, config.dataDir);
+        const hashes = [keyRing.blindIndex('contact:sms', phone), keyRing.blindIndex('contact:whatsapp', `whatsapp:${phone}`)];
+        const contacts = await db.selectFrom('contacts').select('id').where('address_hash', 'in', hashes).execute();
+        const ledger = new ConsentLedger(keyRing, new AuditLog(keyRing));
+        print(await ledger.history(db, contacts.map((contact) => contact.id)));
       }),
     );
 

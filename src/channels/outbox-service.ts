@@ -8,13 +8,13 @@
  * daytime; on WhatsApp outside the 24 h window a template invites the patient to reply and the message waits for it.
  */
 import type { Kysely } from 'kysely';
-import type { AuditLog } from '../audit/audit-log';
 import type { QuickReply } from '../conversation/outbound-draft';
 import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { KeyRing } from '../phi/key-ring';
 import type { Channel } from '../conversation/conversation-repository';
+import type { ConsentLedger } from '../compliance/consent-ledger';
 import { isOptedOut, recordOptOut } from '../compliance/opt-out-registry';
 import { type SendingHours, nextSendingTime } from '../compliance/quiet-hours';
 import { RetryLater } from '../queues/job-queue';
@@ -32,8 +32,8 @@ const QUIET_HOURS_CHANNELS: ReadonlySet<string> = new Set(['sms', 'whatsapp']);
 export interface OutboxOptions {
   /** When automated messages that are not replies may reach a practice's patients. */
   readonly sendingHours: (practiceId: string) => Promise<SendingHours>;
-  /** Where opt-outs reported by the provider are audited. */
-  readonly audit: AuditLog;
+  /** Where opt-outs reported by the provider are recorded. */
+  readonly consent: ConsentLedger;
   readonly now?: () => Date;
   /** How long an interrupted send waits for the provider's callback before it is sent again. */
   readonly reconcileMs?: number;
@@ -96,7 +96,7 @@ export class OutboxService implements ProviderStatusSink {
       .where('id', '=', row.id)
       .where('status', '=', row.status)
       .execute();
-    if (update.errorCode === '21610') await this.recordProviderOptOut(row.contact_id, update.channel);
+    if (update.errorCode === '21610') await this.recordProviderOptOut({ practiceId: row.practice_id, contactId: row.contact_id, channel: update.channel, outboundMessageId: row.id });
   }
 
   /** After the last retry of a transient failure: the message is dead-lettered, visible to staff. */
@@ -144,7 +144,7 @@ export class OutboxService implements ProviderStatusSink {
       return;
     }
     const message = await this.messageToSend(row);
-    if (message.channel !== 'webchat' && message.author !== 'system' && (await isOptedOut(this.db, message.contactId))) {
+    if (message.channel !== 'webchat' && message.author !== 'system' && (await isOptedOut(this.db, message.contactId, message.channel))) {
       // Nothing automated or staff-written reaches an opted-out contact; compliance replies (author system) do.
       await rows.fail(this.db, row.id, 'failed', 'opted_out');
       this.metrics.sends.inc({ channel: row.channel, status: 'suppressed' });
@@ -192,21 +192,22 @@ export class OutboxService implements ProviderStatusSink {
       return;
     }
     await rows.fail(this.db, row.id, 'failed', error.providerCode ?? error.kind);
-    if (error.kind === 'opted_out') await this.recordProviderOptOut(message.contactId, message.channel);
+    if (error.kind === 'opted_out') await this.recordProviderOptOut({ ...message, outboundMessageId: row.id });
     this.metrics.sends.inc({ channel: row.channel, status: 'failed' });
     this.logger.warn({ outboundMessageId: row.id, channel: row.channel, kind: error.kind, code: error.providerCode }, 'send failed permanently');
   }
 
-  /** Twilio 21610: the number opted out with the carrier or Twilio; recorded (and audited) like a STOP. */
-  private async recordProviderOptOut(contactId: string, channel: string): Promise<void> {
-    await this.db.transaction().execute((trx) => recordOptOut(trx, this.options.audit, contactId, channel, true, 'provider'));
+  /** Twilio 21610: the number opted out with the carrier or Twilio; recorded in the consent ledger like a STOP. */
+  private async recordProviderOptOut(about: { practiceId: string; contactId: string; channel: string; outboundMessageId: number }): Promise<void> {
+    const change = { ...about, optedOut: true, source: 'provider' as const, evidence: { outboundMessageId: about.outboundMessageId, providerCode: '21610' } };
+    await this.db.transaction().execute((trx) => recordOptOut(trx, this.options.consent, change));
   }
 
   private async findByProviderStatus(update: Parameters<ProviderStatusSink['recordProviderStatus']>[0]) {
     const query = this.db
       .selectFrom('outbound_messages')
       .innerJoin('conversations', 'conversations.id', 'outbound_messages.conversation_id')
-      .select(['outbound_messages.id', 'outbound_messages.status', 'outbound_messages.provider_message_id', 'conversations.contact_id'])
+      .select(['outbound_messages.id', 'outbound_messages.status', 'outbound_messages.provider_message_id', 'conversations.contact_id', 'conversations.practice_id'])
       .where('outbound_messages.channel', '=', update.channel);
     const known = await query.where('outbound_messages.provider_message_id', '=', update.providerMessageId).executeTakeFirst();
     if (known || update.outboundMessageId === undefined) return known;

@@ -6,7 +6,7 @@
  *
  * Pipeline: emergency rule (before any NLU) → a person owns the conversation? stay quiet → NLU → flows.
  */
-import type { AuditLog } from '../audit/audit-log';
+import type { ConsentLedger } from '../compliance/consent-ledger';
 import { releaseAwaitingReply } from '../channels/outbox-rows';
 import type { Queue } from 'bullmq';
 import { type Kysely, type Transaction, sql } from 'kysely';
@@ -44,8 +44,8 @@ export interface TurnProcessorDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly intents: ReadonlySet<string>;
-  /** Consent changes (STOP, START, free-text revocation) are audited in the turn's transaction. */
-  readonly audit: AuditLog;
+  /** Consent changes (STOP, START, free-text revocation) are recorded in the turn's transaction. */
+  readonly consent: ConsentLedger;
   /** Fits drafts to the channel (e.g. splits long SMS); identity when absent. */
   readonly shapeDrafts?: (channel: string, drafts: readonly OutboundDraft[], lang: Language) => OutboundDraft[];
   readonly now?: () => Date;
@@ -122,7 +122,7 @@ export class TurnProcessor {
     const nlu = guessed.lang === lang ? guessed : betterResult(await this.parse(inbound.text, lang), guessed);
     if (nlu.intent === 'optout' && isTextChannel(conversation.channel)) {
       // Any reasonable revocation counts (FCC 2024), not only the STOP keyword.
-      return { ...(await this.optOut(trx, conversation, 'free_text', lang, true)), memory };
+      return { ...(await this.optOut(trx, conversation, inbound, 'free_text', lang, true)), memory };
     }
     if (answersNudge && ACKNOWLEDGEMENTS.has(nlu.intent)) {
       // "ok" or "thanks" to the WhatsApp template: the messages it announced are the answer, nothing more.
@@ -146,13 +146,13 @@ export class TurnProcessor {
   private async handleKeyword(
     trx: Transaction<Database>,
     conversation: Conversation,
-    inbound: { text: string; payload?: string },
+    inbound: { id: number; text: string; payload?: string },
   ): Promise<{ drafts: OutboundDraft[]; lang: Language } | undefined> {
     const handledByProvider = providerHandledKeyword(inbound.payload);
-    const keyword = handledByProvider ?? classifyKeyword(inbound.text, await isOptedOut(trx, conversation.contact_id));
+    const keyword = handledByProvider ?? classifyKeyword(inbound.text, await isOptedOut(trx, conversation.contact_id, conversation.channel));
     if (!keyword) return undefined;
     const lang = chooseConversationLanguage(conversation.language, inbound.text, 'en');
-    if (keyword !== 'help') return this.optOut(trx, conversation, 'keyword', lang, !handledByProvider, keyword === 'stop');
+    if (keyword !== 'help') return this.optOut(trx, conversation, inbound, 'keyword', lang, !handledByProvider, keyword === 'stop');
     this.deps.metrics.turns.inc({ outcome: 'keyword' });
     return { drafts: handledByProvider ? [] : [await this.keywordDraft(trx, conversation, 'help', lang)], lang };
   }
@@ -161,12 +161,20 @@ export class TurnProcessor {
   private async optOut(
     trx: Transaction<Database>,
     conversation: Conversation,
+    inbound: { id: number; text: string },
     source: OptOutSource,
     lang: Language,
     confirm: boolean,
     optedOut = true,
   ): Promise<{ drafts: OutboundDraft[]; lang: Language }> {
-    await recordOptOut(trx, this.deps.audit, conversation.contact_id, conversation.channel, optedOut, source);
+    await recordOptOut(trx, this.deps.consent, {
+      practiceId: conversation.practice_id,
+      contactId: conversation.contact_id,
+      channel: conversation.channel,
+      optedOut,
+      source,
+      evidence: { inboundMessageId: inbound.id, wording: inbound.text },
+    });
     this.deps.metrics.turns.inc({ outcome: optedOut ? 'opt_out' : 'opt_in' });
     return { drafts: confirm ? [await this.keywordDraft(trx, conversation, optedOut ? 'stop' : 'start', lang)] : [], lang };
   }

@@ -135,12 +135,18 @@ export interface HandoffRequestsTable {
   created_at: Timestamp;
 }
 
-export interface ChannelOptOutsTable {
+/** Append-only (a trigger refuses UPDATE and DELETE): src/compliance/consent-ledger.ts. */
+export interface ConsentEventsTable {
+  id: Generated<number>;
+  practice_id: string;
   contact_id: string;
   channel: string;
-  opted_out: boolean;
-  source: 'keyword' | 'free_text' | 'provider' | 'staff';
-  updated_at: Timestamp;
+  purpose: 'messages' | 'phi_messages' | 'reminders' | 'marketing';
+  action: 'granted' | 'revoked' | 'requested';
+  source: 'patient_reply' | 'stop_keyword' | 'staff' | 'secure_page' | 'carrier';
+  actor: string;
+  evidence_enc: string | null;
+  created_at: Generated<Date>;
 }
 
 /** Hash-chained audit trail (src/audit/audit-log.ts): ids and outcomes, never PHI. */
@@ -159,7 +165,7 @@ export interface AuditEventsTable {
 
 export interface Database {
   audit_events: AuditEventsTable;
-  channel_opt_outs: ChannelOptOutsTable;
+  consent_events: ConsentEventsTable;
   practices: PracticesTable;
   locations: LocationsTable;
   faq_entries: FaqEntriesTable;

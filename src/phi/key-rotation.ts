@@ -18,6 +18,7 @@ const ENCRYPTED_COLUMNS = [
   { table: 'outbound_messages', id: 'id', column: 'body_enc' },
   { table: 'outbound_messages', id: 'id', column: 'quick_replies_enc' },
   { table: 'dialog_state', id: 'key_hash', column: 'value_enc' },
+  // Append-only: the trigger refuses the update, so consent evidence stays under the key that sealed it.
 ] as const;
 
 const DEFAULT_BATCH = 500;

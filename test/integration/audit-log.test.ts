@@ -6,10 +6,10 @@
 import { AuditLog } from '../../src/audit/audit-log';
 import { openDatabase } from '../../src/db/open-database';
 import { migrateToLatest } from '../../src/db/migrate';
-import { createApp } from '../../src/app';
 import { KeyRing } from '../../src/phi/key-ring';
 import { TEST_PHI_KEYS, type TestEnvironment, createTestEnvironment } from '../support/test-config';
 import { runCli } from '../support/run-cli';
+import { startTestApp, writeInAsPatient } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
 const environments: TestEnvironment[] = [];
@@ -67,21 +67,14 @@ test('concurrent appends keep one line', async () => {
 test('STOP is audited without PHI; concierge audit verify passes, then names the row an edit broke', async () => {
   const environment = await createTestEnvironment('postgres');
   environments.push(environment);
-  const app = await createApp(environment.config, { logDestination: { write: () => undefined } });
+  const { app, base } = await startTestApp(environment.config);
   try {
-    await app.startWorkers();
-    const base = `http://127.0.0.1:${await app.listen(0)}`;
-    const response = await fetch(`${base}/dev/outbox/inbound`, {
-      method: 'POST',
-      body: new URLSearchParams({ channel: 'sms', from: '+15555550177', text: 'STOP' }),
-      redirect: 'manual',
-    });
-    expect(response.status).toBe(303);
+    expect(await writeInAsPatient(base, '+15555550177', 'STOP')).toBe(303);
     const [row] = await waitFor(async () => {
       const rows = await app.database.db.selectFrom('audit_events').selectAll().execute();
       return rows.length > 0 ? rows : undefined;
     }, 15_000);
-    expect(row).toMatchObject({ action: 'consent.revoked', purpose: 'automated_messages', details: { channel: 'sms', source: 'keyword' } });
+    expect(row).toMatchObject({ action: 'consent.revoked', purpose: 'messages', details: { channel: 'sms', source: 'stop_keyword' } });
     expect(row!.patient_ref).toMatch(/^contact:[0-9a-f-]{36}$/);
     expect(JSON.stringify(row)).not.toContain('5555550177');
 

@@ -3,10 +3,11 @@
  * is re-sealed under the new key, the product keeps finding its contacts (blind indexes) and its dialog state, the
  * rotation is audited, and the audit chain still verifies.
  */
-import { type App, createApp } from '../../src/app';
+import type { App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { type TestEnvironment, createTestEnvironment } from '../support/test-config';
 import { runCli } from '../support/run-cli';
+import { startTestApp, writeInAsPatient } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
 const OLD_KEYS = `old1:${Buffer.alloc(32, 1).toString('base64')}`;
@@ -19,18 +20,16 @@ afterAll(async () => {
 });
 
 async function withApp(phiKeys: string, work: (app: App, base: string) => Promise<void>): Promise<void> {
-  const app = await createApp(loadConfig({ ...environment.env, PHI_KEYS: phiKeys }), { logDestination: { write: () => undefined } });
+  const { app, base } = await startTestApp(loadConfig({ ...environment.env, PHI_KEYS: phiKeys }));
   try {
-    await app.startWorkers();
-    await work(app, `http://127.0.0.1:${await app.listen(0)}`);
+    await work(app, base);
   } finally {
     await app.stop();
   }
 }
 
 async function textAndWait(app: App, base: string, text: string, replies: number): Promise<void> {
-  const response = await fetch(`${base}/dev/outbox/inbound`, { method: 'POST', body: new URLSearchParams({ channel: 'sms', from: PHONE, text }), redirect: 'manual' });
-  expect(response.status).toBe(303);
+  expect(await writeInAsPatient(base, PHONE, text)).toBe(303);
   await waitFor(async () => {
     const rows = await app.database.db.selectFrom('outbound_messages').select('status').where('status', '=', 'delivered').execute();
     return rows.length >= replies;

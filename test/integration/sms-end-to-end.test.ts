@@ -79,13 +79,13 @@ test('21610 from the API records the number as opted out', async () => {
   await post(inboundSms('+15555550126', 'what is your fax number?'));
   const optOut = await waitFor(async () =>
     app.database.db
-      .selectFrom('channel_opt_outs')
-      .innerJoin('contacts', 'contacts.id', 'channel_opt_outs.contact_id')
-      .select(['channel_opt_outs.opted_out', 'channel_opt_outs.source'])
+      .selectFrom('consent_events')
+      .innerJoin('contacts', 'contacts.id', 'consent_events.contact_id')
+      .select(['consent_events.purpose', 'consent_events.action', 'consent_events.source'])
       .where('contacts.address_hash', '=', app.keyRing.blindIndex('contact:sms', '+15555550126'))
       .executeTakeFirst(),
   );
-  expect(optOut).toEqual({ opted_out: true, source: 'provider' });
+  expect(optOut).toEqual({ purpose: 'messages', action: 'revoked', source: 'carrier' });
 });
 
 test('STOP is honoured on SMS: one confirmation, then nothing automated', async () => {

@@ -101,8 +101,8 @@ test('a free-text revocation counts; a STOP Twilio already answered gets no seco
   await textIn('+15555550103', 'please stop texting me');
   const [confirmation] = await repliesTo('+15555550103', 1);
   expect(confirmation!.text).toMatch(/unsubscribed/);
-  const optOut = await app.database.db.selectFrom('channel_opt_outs').selectAll().where('contact_id', '=', confirmation!.contact_id).executeTakeFirst();
-  expect(optOut).toMatchObject({ opted_out: true, source: 'free_text' });
+  const optOut = await app.database.db.selectFrom('consent_events').selectAll().where('contact_id', '=', confirmation!.contact_id).executeTakeFirst();
+  expect(optOut).toMatchObject({ purpose: 'messages', action: 'revoked', source: 'patient_reply' });
 
   const accepted = await app.ingest.acceptFrom({
     practiceId: app.practiceId,
@@ -129,6 +129,6 @@ test('provider statuses only move forward, and a 21610 failure records the opt-o
   expect(row.status).toBe('read');
   expect(row.status_history.map((entry) => entry.status)).toEqual(['queued', 'sending', 'delivered', 'read']);
   await status('failed', '21610');
-  const optOut = await app.database.db.selectFrom('channel_opt_outs').selectAll().where('contact_id', '=', reply!.contact_id).executeTakeFirst();
-  expect(optOut).toMatchObject({ opted_out: true, source: 'provider' });
+  const optOut = await app.database.db.selectFrom('consent_events').selectAll().where('contact_id', '=', reply!.contact_id).executeTakeFirst();
+  expect(optOut).toMatchObject({ purpose: 'messages', action: 'revoked', source: 'carrier', actor: 'carrier' });
 });
