@@ -17,9 +17,7 @@ import express from 'express';
 import { type App, createApp } from '../../src/app';
 import { EMPTY_TWIML, TWILIO_MESSAGING_PATH } from '../../webhooks/twilio/twilio-webhook-router';
 import { API_VERSION } from '../../test/fakes/twilio/twilio-api-server';
-import { ACCOUNT_SID, AUTH_TOKEN, PRACTICE_NUMBER } from '../../test/integration/twilio/twilio-test-kit';
-import { findFreePort } from '../../test/support/free-port';
-import { createTestEnvironment } from '../../test/support/test-config';
+import { ACCOUNT_SID, AUTH_TOKEN, PRACTICE_NUMBER, createTwilioEnvironment } from '../../test/integration/twilio/twilio-test-kit';
 import { formatNumber, percentile, printTable } from '../ingest/figures-table';
 import { patientNumber, signedSmsWebhook } from '../ingest/signed-sms-webhooks';
 import { type ConversationRun, OutsideWorld } from './outside-world';
@@ -78,16 +76,7 @@ const discardLogs = () => new Writable({ write: (_chunk, _encoding, callback) =>
 
 /** The whole product with Twilio configured, workers running, PUBLIC_URL the real listening URL. */
 async function startProduct(twilioApiBaseUrl: string): Promise<Replier> {
-  const port = await findFreePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  const environment = await createTestEnvironment('postgres', {
-    PORT: String(port),
-    PUBLIC_URL: publicUrl,
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_SMS_FROM: PRACTICE_NUMBER,
-    TWILIO_API_BASE_URL: twilioApiBaseUrl,
-  });
+  const { environment, port, publicUrl } = await createTwilioEnvironment(twilioApiBaseUrl);
   let app: App | undefined;
   const stop = async () => {
     await app?.stop();

@@ -17,9 +17,7 @@ import express from 'express';
 import { type App, createApp } from '../../src/app';
 import { EMPTY_TWIML, TWILIO_MESSAGING_PATH } from '../../webhooks/twilio/twilio-webhook-router';
 import { FakeTwilioApi } from '../../test/fakes/twilio/twilio-api-server';
-import { ACCOUNT_SID, AUTH_TOKEN, PRACTICE_NUMBER } from '../../test/integration/twilio/twilio-test-kit';
-import { findFreePort } from '../../test/support/free-port';
-import { createTestEnvironment } from '../../test/support/test-config';
+import { ACCOUNT_SID, AUTH_TOKEN, createTwilioEnvironment } from '../../test/integration/twilio/twilio-test-kit';
 import { formatNumber, percentile, printTable } from './figures-table';
 import type { OpenLoopOutcome, OpenLoopStep, PreparedRequest } from './open-loop-step';
 import { patientNumber, signedSmsWebhook } from './signed-sms-webhooks';
@@ -68,16 +66,7 @@ const discardLogs = () => new Writable({ write: (_chunk, _encoding, callback) =>
 /** The app with Twilio configured, listening on a port picked beforehand so PUBLIC_URL is the real URL; no workers. */
 async function startIngestApp(): Promise<Target> {
   const twilioApi = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-  const port = await findFreePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  const environment = await createTestEnvironment('postgres', {
-    PORT: String(port),
-    PUBLIC_URL: publicUrl,
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_SMS_FROM: PRACTICE_NUMBER,
-    TWILIO_API_BASE_URL: twilioApi.baseUrl,
-  });
+  const { environment, port, publicUrl } = await createTwilioEnvironment(twilioApi.baseUrl);
   let app: App | undefined;
   const stop = async () => {
     await app?.stop();

@@ -123,8 +123,11 @@ export interface TwilioProductSetup {
   cleanup(): Promise<void>;
 }
 
-export async function setUpTwilioProduct(overrides: Record<string, string> = {}): Promise<TwilioProductSetup> {
-  const twilioApi = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, statusCallbacks: true });
+/** A test environment (PORT picked, PUBLIC_URL on it) whose TWILIO_* settings point the product at `apiBaseUrl`. */
+export async function createTwilioEnvironment(
+  apiBaseUrl: string,
+  overrides: Record<string, string> = {},
+): Promise<{ environment: TestEnvironment; port: number; publicUrl: string }> {
   const port = await findFreePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const environment = await createTestEnvironment('postgres', {
@@ -133,9 +136,15 @@ export async function setUpTwilioProduct(overrides: Record<string, string> = {})
     TWILIO_ACCOUNT_SID: ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: AUTH_TOKEN,
     TWILIO_SMS_FROM: PRACTICE_NUMBER,
-    TWILIO_API_BASE_URL: twilioApi.baseUrl,
+    TWILIO_API_BASE_URL: apiBaseUrl,
     ...overrides,
   });
+  return { environment, port, publicUrl };
+}
+
+export async function setUpTwilioProduct(overrides: Record<string, string> = {}): Promise<TwilioProductSetup> {
+  const twilioApi = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, statusCallbacks: true });
+  const { environment, port, publicUrl } = await createTwilioEnvironment(twilioApi.baseUrl, overrides);
   return {
     twilioApi,
     environment,
