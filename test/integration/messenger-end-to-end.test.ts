@@ -5,7 +5,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type App, createApp } from '../../src/app';
+import type { App } from '../../src/app';
+import { startTestApp } from '../support/test-app';
 import { GraphApiServer } from '../fakes/graph/graph-api-server';
 import { type TestEnvironment, createTestEnvironment } from '../support/test-config';
 import { waitFor } from '../support/wait-for';
@@ -29,9 +30,7 @@ beforeAll(async () => {
     META_PAGE_ACCESS_TOKEN: PAGE_TOKEN,
     META_GRAPH_BASE_URL: graph.baseUrl,
   });
-  app = await createApp(environment.config, { logDestination: { write: () => undefined } });
-  await app.startWorkers();
-  base = `http://127.0.0.1:${await app.listen(0)}`;
+  ({ app, base } = await startTestApp(environment.config));
 });
 
 afterAll(async () => {

@@ -3,7 +3,8 @@
  * answers; STOP / START / HELP and free-text revocation are honoured before anything else; nothing automated reaches
  * an opted-out number; provider statuses only move forward.
  */
-import { type App, createApp } from '../../src/app';
+import type { App } from '../../src/app';
+import { startTestApp } from '../support/test-app';
 import { type TestEnvironment, createTestEnvironment } from '../support/test-config';
 import { waitFor } from '../support/wait-for';
 
@@ -13,9 +14,7 @@ let base: string;
 
 beforeAll(async () => {
   environment = await createTestEnvironment('postgres');
-  app = await createApp(environment.config, { logDestination: { write: () => undefined } });
-  await app.startWorkers();
-  base = `http://127.0.0.1:${await app.listen(0)}`;
+  ({ app, base } = await startTestApp(environment.config));
 });
 
 afterAll(async () => {

@@ -16,8 +16,8 @@ import type { ProviderStatusSink } from '../../../src/channels/channel-sender';
 import type { AcceptedInbound, IngestService } from '../../../src/conversation/ingest-service';
 import { UnavailableError } from '../../../src/errors';
 import { createHttpApp } from '../../../src/http/http-app';
-import { createLogger } from '../../../src/observability/logger';
-import { createMetrics } from '../../../src/observability/metrics';
+import { type Logger, createLogger } from '../../../src/observability/logger';
+import { type Metrics, createMetrics } from '../../../src/observability/metrics';
 import { createMessengerWebhookRouter } from '../../../webhooks/messenger/messenger-webhook-router';
 import { LogCapture } from '../../support/log-capture';
 
@@ -55,21 +55,17 @@ let ingest: RecordingIngest;
 let statuses: RecordingStatuses;
 let logs: LogCapture;
 
+function routerUnderTest(logger: Logger, metrics: Metrics) {
+  return createMessengerWebhookRouter({ appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, ingest, statuses, practiceId: () => PRACTICE_ID, logger, metrics });
+}
+
 beforeEach(async () => {
   ingest = new RecordingIngest();
   statuses = new RecordingStatuses();
   logs = new LogCapture();
   const logger = createLogger('info', logs);
   const metrics = createMetrics();
-  const router = createMessengerWebhookRouter({
-    appSecret: APP_SECRET,
-    verifyToken: VERIFY_TOKEN,
-    ingest,
-    statuses,
-    practiceId: () => PRACTICE_ID,
-    logger,
-    metrics,
-  });
+  const router = routerUnderTest(logger, metrics);
   server = http.createServer(createHttpApp(logger, metrics, [router]));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/messenger`;
@@ -199,15 +195,7 @@ describe('malformed and unexpected bodies', () => {
 test('mounted behind a JSON body parser it fails loudly (500) instead of refusing every signature', async () => {
   const logger = createLogger('silent');
   const metrics = createMetrics();
-  const router = createMessengerWebhookRouter({
-    appSecret: APP_SECRET,
-    verifyToken: VERIFY_TOKEN,
-    ingest,
-    statuses,
-    practiceId: () => PRACTICE_ID,
-    logger,
-    metrics,
-  });
+  const router = routerUnderTest(logger, metrics);
   const misordered = http.createServer(createHttpApp(logger, metrics, [express.Router().use(express.json()), router]));
   await new Promise<void>((resolve) => misordered.listen(0, '127.0.0.1', () => resolve()));
   try {
