@@ -6,8 +6,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Queue, Worker } from 'bullmq';
 import type pino from 'pino';
-import { AuditLog } from './audit/audit-log';
-import { ConsentLedger } from './compliance/consent-ledger';
+import type { AuditLog } from './audit/audit-log';
+import { type PhiServices, createPhiServices } from './consent/phi-services';
+import type { EmrAdapter } from './emr/emr-adapter';
+import { createEmrAdapter } from './emr';
+import { lazyEmrAdapter } from './emr/lazy-emr-adapter';
+import { UpcomingAppointments } from './scheduling/upcoming-appointments';
+import { SecurePageRecords } from './identity/secure-page-records';
+import { createSecurePageRouter } from './web/secure/secure-page-router';
 import { ConversationEvents } from './conversation/conversation-events';
 import { BotEngine } from './conversation/bot-engine';
 import { ConversationRepository } from './conversation/conversation-repository';
@@ -72,6 +78,9 @@ export interface App {
   readonly redis: RedisHandle;
   readonly keyRing: KeyRing;
   readonly audit: AuditLog;
+  readonly gate: PhiServices['gate'];
+  readonly directory: PhiServices['directory'];
+  readonly emr: EmrAdapter;
   readonly nlu: NluEngine;
   readonly practiceId: string;
   readonly repository: ConversationRepository;
@@ -140,10 +149,33 @@ async function assemble(parts: Parts): Promise<App> {
   const intents = new Set(flows.flatMap((flow) => flow.definition.triggers.intents));
   const senders = createSenders(config, events);
   const shapeDrafts = createDraftShaper(new Map(senders.map((sender) => [sender.channel, sender.capabilities.maxLength])));
-  const audit = new AuditLog(keyRing);
-  const consent = new ConsentLedger(keyRing, audit);
-  const turns = new TurnProcessor({ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts, consent, now: parts.options.now });
+  const { audit, consent, directory, links, gate } = createPhiServices(config, keyRing, parts.options.now);
   const practiceContent = new PracticeContentCache();
+  const emr = lazyEmrAdapter(config.EMR_ADAPTER, async () => {
+    const practice = await practiceContent.get(db, practiceId);
+    return createEmrAdapter(config.EMR_ADAPTER, { timeZone: practice.locations[0]?.timeZone });
+  });
+  cleanup.unshift(() => emr.close());
+  const appointments = new UpcomingAppointments(emr, directory, audit);
+  const secureRecordsFor = (timeZone: string) => {
+    const records = new SecurePageRecords({
+      ...{ db, keyRing, audit, directory, appointments, now: parts.options.now },
+      timeZone: async () => timeZone,
+      sendSms: async ({ practiceId: practice, phone, text, lang }) => {
+        await queueAutomatedMessage({ db, ingest, repository, sendQueue, gate }, { practiceId: practice, channel: 'sms', address: phone, text, lang, author: 'system' });
+      },
+    });
+    return {
+      findPatientsForLink: records.findPatientsForLink.bind(records),
+      sendCode: records.sendCode.bind(records),
+      markVerified: records.markVerified.bind(records),
+      withheldContent: records.withheldContent.bind(records),
+    };
+  };
+  const turns = new TurnProcessor({
+    ...{ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts },
+    ...{ consent, gate, directory, appointments, now: parts.options.now },
+  });
   const outbox = new OutboxService(db, keyRing, senders, logger, metrics, {
     sendingHours: async (id) => {
       const practice = await practiceContent.get(db, id);
@@ -153,6 +185,7 @@ async function assemble(parts: Parts): Promise<App> {
     now: parts.options.now,
     reconcileMs: parts.options.reconcileMs,
     consent,
+    gate,
   });
 
   const workers: Worker[] = [];
@@ -168,6 +201,9 @@ async function assemble(parts: Parts): Promise<App> {
     redis,
     keyRing,
     audit,
+    gate,
+    directory,
+    emr,
     nlu,
     practiceId,
     repository,
@@ -191,8 +227,15 @@ async function assemble(parts: Parts): Promise<App> {
       const refreshGauges = () => refreshQueueGauges(metrics, [inboundQueue, sendQueue]);
       const routers = [...createWebhookRouters(config, { ingest, statuses: outbox, practiceId: () => practiceId, logger, metrics })];
       routers.push(createHealthRouter({ db, redis: redis.client, metrics, refreshGauges }), webRouter);
+      routers.push(
+        createSecurePageRouter({
+          ...{ db, keyRing, audit, links, logger, practiceName: practice.name, practicePhone: practice.profile.phone },
+          ...secureRecordsFor(practice.locations[0]?.timeZone ?? 'UTC'),
+          now: parts.options.now,
+        }),
+      );
       if (config.demoMode) {
-        const queueAutomated = (message: AutomatedMessage) => queueAutomatedMessage({ db, ingest, repository, sendQueue }, message);
+        const queueAutomated = (message: AutomatedMessage) => queueAutomatedMessage({ db, ingest, repository, sendQueue, gate }, message);
         routers.push(createDevOutboxRouter({ db, keyRing, ingest, practiceId: () => practiceId, queueAutomated }));
       }
       const expressApp = createHttpApp(logger, metrics, routers);

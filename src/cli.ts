@@ -16,12 +16,16 @@ import { isLanguage } from './nlu/nlu-engine';
 import { loadTrainingData } from './nlu/training-data';
 import { seedDemoPractice } from './practice/demo-seed';
 import { AuditLog } from './audit/audit-log';
-import { ConsentLedger } from './compliance/consent-ledger';
+import { ConsentLedger } from './consent/consent-ledger';
+import { createPhiServices } from './consent/phi-services';
+import { PHI_POLICY_CHANNELS, readPhiPolicy, setPhiRule } from './consent/phi-policy-store';
+import { PHI_RULES } from './practice/practice-profile';
 import { type AutomatedMessageDeps, queueAutomatedMessage } from './channels/automated-message';
 import { ConversationRepository } from './conversation/conversation-repository';
 import { IngestService } from './conversation/ingest-service';
 import { loadKeyRing } from './phi/dev-key-ring';
 import { rotateKeys } from './phi/key-rotation';
+import { seedDemoPatients } from './identity/demo-patients';
 import { findDefaultPracticeId } from './practice/practice-repository';
 import { processInboundQueue } from './queues/process-inbound-queue';
 import { sendOutboundQueue } from './queues/send-outbound-queue';
@@ -60,7 +64,8 @@ async function withOutbox(work: (deps: AutomatedMessageDeps) => Promise<void>): 
     const inboundQueue = processInboundQueue.createQueue(settings);
     try {
       const repository = new ConversationRepository(keyRing);
-      await work({ db, repository, sendQueue, ingest: new IngestService(db, repository, inboundQueue) });
+      const { gate } = createPhiServices(config, keyRing);
+      await work({ db, repository, sendQueue, gate, ingest: new IngestService(db, repository, inboundQueue) });
     } finally {
       await sendQueue.close();
       await inboundQueue.close();
@@ -84,11 +89,14 @@ export function buildCli(): Command {
 
   program
     .command('seed-demo')
-    .description('create the demo practice, its location and default flows (keeps existing rows)')
+    .description('create the demo practice, its location, default flows and demo patients (keeps existing rows)')
     .action(() =>
       withDatabase(async ({ db, schema }) => {
         await migrateToLatest(db, schema);
         await seedDemoPractice(db, await loadFlowFiles(FLOWS_DIR, createActionRegistry()));
+        const practiceId = await findDefaultPracticeId(db);
+        const config = loadConfig();
+        if (practiceId) await seedDemoPatients(db, loadKeyRing(config.PHI_KEYS, config.dataDir), practiceId);
         print('demo practice seeded');
       }),
     );
@@ -188,6 +196,24 @@ export function buildCli(): Command {
         const contacts = await db.selectFrom('contacts').select('id').where('address_hash', 'in', hashes).execute();
         const ledger = new ConsentLedger(keyRing, new AuditLog(keyRing));
         print(await ledger.history(db, contacts.map((contact) => contact.id)));
+      }),
+    );
+
+  program
+    .command('phi-policy')
+    .description('prints which channels may carry PHI; with <channel> <rule>, changes one (audited)')
+    .argument('[channel]', PHI_POLICY_CHANNELS.join(' | '))
+    .argument('[rule]', PHI_RULES.join(' | '))
+    .action((channel: string | undefined, rule: string | undefined) =>
+      withDatabase(async ({ db, schema }) => {
+        await migrateToLatest(db, schema);
+        const practiceId = await findDefaultPracticeId(db);
+        if (!practiceId) throw new Error('no practice exists: run `concierge seed-demo` first');
+        if (channel === undefined) return print(await readPhiPolicy(db, practiceId));
+        if (rule === undefined) throw new Error(`give the rule for ${channel}: ${PHI_RULES.join(' | ')}`);
+        const config = loadConfig();
+        const audit = new AuditLog(loadKeyRing(config.PHI_KEYS, config.dataDir));
+        print(await setPhiRule(db, audit, { practiceId, channel, rule, actor: 'cli' }));
       }),
     );
 

@@ -1,13 +1,14 @@
 /**
  * A message the practice starts rather than a reply (a reminder, a notice): written to the outbox like any other,
- * so opt-outs, quiet hours and the WhatsApp template rule apply on its way out. Always classified `none`: nothing
- * here may carry PHI until the PHI gate exists.
+ * so the PHI gate, opt-outs, quiet hours and the WhatsApp template rule apply on its way out.
  */
 import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Channel, ConversationRepository } from '../conversation/conversation-repository';
 import type { IngestService } from '../conversation/ingest-service';
 import type { Database } from '../db/schema';
+import type { PhiGate } from '../consent/phi-gate';
+import type { OutboundDraft } from '../conversation/outbound-draft';
 import type { Language } from '../nlu/nlu-engine';
 import { type SendOutboundJobData, sendOutboundQueue } from '../queues/send-outbound-queue';
 
@@ -18,6 +19,8 @@ export interface AutomatedMessage {
   readonly address: string;
   readonly text: string;
   readonly lang: Language;
+  /** `system`: a compliance or security message (a verification code) that is not held for quiet hours. */
+  readonly author?: 'bot' | 'system';
 }
 
 export interface AutomatedMessageDeps {
@@ -25,16 +28,17 @@ export interface AutomatedMessageDeps {
   readonly ingest: Pick<IngestService, 'openConversation'>;
   readonly repository: ConversationRepository;
   readonly sendQueue: Queue<SendOutboundJobData>;
+  readonly gate: PhiGate;
 }
 
 /** Queues the message in the contact's conversation (opened if needed); returns the outbound id. */
 export async function queueAutomatedMessage(deps: AutomatedMessageDeps, message: AutomatedMessage): Promise<number> {
   const conversation = await deps.ingest.openConversation(message.practiceId, message.channel, message.address);
-  const [id] = await deps.db
-    .transaction()
-    .execute((trx) =>
-      deps.repository.insertOutbound(trx, conversation, null, [{ text: message.text, quickReplies: [], classification: 'none' }], message.lang),
-    );
+  const draft: OutboundDraft = { text: message.text, quickReplies: [], classification: 'none', author: message.author ?? 'bot' };
+  const [id] = await deps.db.transaction().execute(async (trx) => {
+    const { drafts } = await deps.gate.pass(trx, conversation, [draft], { lang: message.lang, inboundMessageId: null });
+    return deps.repository.insertOutbound(trx, conversation, null, drafts, message.lang);
+  });
   if (id === undefined) throw new Error('the outbound message was not stored');
   await sendOutboundQueue.addJob(deps.sendQueue, { outboundMessageId: id });
   return id;

@@ -6,6 +6,7 @@
 import type { Channel } from '../conversation/conversation-repository';
 import type { QuickReply } from '../conversation/outbound-draft';
 import type { Language } from '../nlu/nlu-engine';
+import type { GatedMessage } from '../consent/phi-gate';
 
 export interface ChannelCapabilities {
   readonly maxLength: number;
@@ -70,12 +71,13 @@ export class SendError extends Error {
 export interface ChannelSender {
   readonly channel: Channel;
   readonly capabilities: ChannelCapabilities;
-  send(message: OutboundToSend): Promise<SendResult>;
+  /** Only what the PHI gate released: implementations call `assertGated` first. */
+  send(message: GatedMessage): Promise<SendResult>;
   /**
    * For channels whose messaging window can close (WhatsApp): sends the approved template that invites the patient
    * to reply, instead of the message itself, which then waits for the reply. Absent: the sender decides in `send`.
    */
-  sendWindowNudge?(message: OutboundToSend): Promise<SendResult>;
+  sendWindowNudge?(message: GatedMessage): Promise<SendResult>;
 }
 
 /** Where webhooks report provider delivery statuses; statuses only ever move forward. */

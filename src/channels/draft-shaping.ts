@@ -7,11 +7,11 @@ import type { OutboundDraft } from '../conversation/outbound-draft';
 import type { Language } from '../nlu/nlu-engine';
 import { splitAtSentences } from './twilio/sms-shaping';
 
-export type DraftShaper = (channel: string, drafts: readonly OutboundDraft[], lang: Language) => OutboundDraft[];
+export type DraftShaper = <T extends OutboundDraft>(channel: string, drafts: readonly T[], lang: Language) => T[];
 
 /** A shaper from each channel's maximum length (channels not listed pass through). */
 export function createDraftShaper(maxLengthByChannel: ReadonlyMap<string, number>): DraftShaper {
-  return (channel, drafts, lang) => {
+  return <T extends OutboundDraft>(channel: string, drafts: readonly T[], lang: Language): T[] => {
     const maxLength = maxLengthByChannel.get(channel);
     if (maxLength === undefined) return [...drafts];
     return drafts.flatMap((draft) => {

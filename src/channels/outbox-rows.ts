@@ -80,7 +80,7 @@ export async function claim(db: Db, row: Pick<OutboxRow, 'id' | 'status' | 'clai
     .where('provider_message_id', 'is', null);
   update = row.claimed_at === null ? update.where('claimed_at', 'is', null) : update.where('claimed_at', '=', row.claimed_at);
   return update
-    .returning(['id', 'channel', 'conversation_id', 'seq', 'author', 'language', 'inbound_message_id', 'body_enc', 'quick_replies_enc'])
+    .returning(['id', 'channel', 'conversation_id', 'seq', 'author', 'classification', 'language', 'inbound_message_id', 'body_enc', 'quick_replies_enc'])
     .executeTakeFirst();
 }
 

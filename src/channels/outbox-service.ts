@@ -14,11 +14,12 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { KeyRing } from '../phi/key-ring';
 import type { Channel } from '../conversation/conversation-repository';
-import type { ConsentLedger } from '../compliance/consent-ledger';
-import { isOptedOut, recordOptOut } from '../compliance/opt-out-registry';
+import type { ConsentLedger } from '../consent/consent-ledger';
+import type { GatedMessage, PhiGate } from '../consent/phi-gate';
+import { isOptedOut, recordOptOut } from '../consent/opt-out-registry';
 import { type SendingHours, nextSendingTime } from '../compliance/quiet-hours';
 import { RetryLater } from '../queues/job-queue';
-import { type ChannelSender, type OutboundToSend, type ProviderStatusSink, SendError, isWithinWindow } from './channel-sender';
+import { type ChannelSender, type ProviderStatusSink, SendError, isWithinWindow } from './channel-sender';
 import * as rows from './outbox-rows';
 
 /** Longer than any provider call may take (Twilio's timeout is 15 s), so a live attempt is never repeated. */
@@ -34,12 +35,14 @@ export interface OutboxOptions {
   readonly sendingHours: (practiceId: string) => Promise<SendingHours>;
   /** Where opt-outs reported by the provider are recorded. */
   readonly consent: ConsentLedger;
+  /** Releases each message to its sender; PHI whose consent was revoked since it was written stays behind. */
+  readonly gate: PhiGate;
   readonly now?: () => Date;
   /** How long an interrupted send waits for the provider's callback before it is sent again. */
   readonly reconcileMs?: number;
 }
 
-type MessageToSend = OutboundToSend & { readonly contactId: string; readonly practiceId: string };
+type MessageToSend = GatedMessage & { readonly contactId: string; readonly practiceId: string };
 
 export class OutboxService implements ProviderStatusSink {
   private readonly senders: ReadonlyMap<string, ChannelSender>;
@@ -144,6 +147,12 @@ export class OutboxService implements ProviderStatusSink {
       return;
     }
     const message = await this.messageToSend(row);
+    if (!message) {
+      await rows.fail(this.db, row.id, 'failed', 'phi_withheld');
+      this.metrics.sends.inc({ channel: row.channel, status: 'suppressed' });
+      this.logger.warn({ outboundMessageId: row.id, channel: row.channel }, 'PHI no longer allowed on this channel; not sent');
+      return;
+    }
     if (message.channel !== 'webchat' && message.author !== 'system' && (await isOptedOut(this.db, message.contactId, message.channel))) {
       // Nothing automated or staff-written reaches an opted-out contact; compliance replies (author system) do.
       await rows.fail(this.db, row.id, 'failed', 'opted_out');
@@ -219,14 +228,15 @@ export class OutboxService implements ProviderStatusSink {
       .executeTakeFirst();
   }
 
-  private async messageToSend(row: rows.ClaimedRow): Promise<MessageToSend> {
+  /** The row as its sender takes it, released by the PHI gate; undefined when the gate holds it back. */
+  private async messageToSend(row: rows.ClaimedRow): Promise<MessageToSend | undefined> {
     const conversation = await this.db
       .selectFrom('conversations')
       .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
       .select(['contacts.id as contact_id', 'contacts.address_enc', 'conversations.practice_id', 'conversations.last_inbound_at', 'conversations.language'])
       .where('conversations.id', '=', row.conversation_id)
       .executeTakeFirstOrThrow();
-    return {
+    const message = {
       outboundMessageId: row.id,
       contactId: conversation.contact_id,
       practiceId: conversation.practice_id,
@@ -240,5 +250,6 @@ export class OutboxService implements ProviderStatusSink {
       lang: row.language ?? conversation.language ?? 'en',
       lastInboundAt: conversation.last_inbound_at,
     };
+    return this.options.gate.release(this.db, message, { classification: row.classification, practiceId: message.practiceId, contactId: message.contactId });
   }
 }

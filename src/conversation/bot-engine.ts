@@ -111,5 +111,8 @@ function actionContextOf(info: TurnInfo, params: FlowActionContext['params']): F
     now: info.now,
     memory: info.memory,
     recordHandoffRequest: (reason) => info.recordHandoffRequest(reason),
+    verifiedPatient: () => info.verifiedPatient(),
+    upcomingAppointments: (patientId) => info.upcomingAppointments(patientId),
+    sayPhi: (text, phi) => info.drafts.push({ text, quickReplies: [], classification: 'phi', phi }),
   };
 }

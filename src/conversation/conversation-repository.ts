@@ -6,12 +6,13 @@
  * latency): find the conversation, skip a provider id seen before, take the next seq, insert. Creating a contact or a
  * conversation is the rare slow path and runs in its own transaction.
  */
+import type { GatedDraft } from '../consent/phi-gate';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { PREPARED_STATEMENT } from '../db/prepared-statement-pool';
 import type { Conversation, Database } from '../db/schema';
 import type { Language } from '../nlu/nlu-engine';
 import type { KeyRing } from '../phi/key-ring';
-import type { OutboundDraft, QuickReply } from './outbound-draft';
+import type { QuickReply } from './outbound-draft';
 
 export type Channel = 'webchat' | 'sms' | 'whatsapp' | 'messenger';
 
@@ -227,7 +228,7 @@ export class ConversationRepository {
     db: Kysely<Database>,
     conversation: Pick<Conversation, 'id' | 'channel'>,
     inboundMessageId: number | null,
-    drafts: readonly OutboundDraft[],
+    drafts: readonly GatedDraft[],
     language: Language,
   ): Promise<number[]> {
     if (drafts.length === 0) return [];

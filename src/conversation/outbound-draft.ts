@@ -11,6 +11,8 @@ export interface OutboundDraft {
   readonly quickReplies: readonly QuickReply[];
   /** `phi` drafts may only leave on a channel/patient pair the PHI policy allows. */
   readonly classification: Classification;
+  /** For `phi` drafts: what the secure page shows instead (e.g. `appointments`), and whose information it is. */
+  readonly phi?: { readonly topic: string; readonly patientId: string | null };
   /** `system`: compliance replies (STOP confirmation, HELP) that must reach even an opted-out contact. */
   readonly author?: 'bot' | 'system';
 }

@@ -1,6 +1,7 @@
 /** What one turn knows, carried on Botkit's TurnContext so adapters, flows and actions share it. */
 import type { TurnContext } from 'botbuilder';
 import type { Conversation } from '../db/schema';
+import type { EmrAppointment } from '../emr/emr-adapter';
 import type { ConversationMemory } from '../flows/action-registry';
 import type { Language, NluResult } from '../nlu/nlu-engine';
 import type { PracticeContent } from '../practice/practice-profile';
@@ -19,6 +20,8 @@ export interface TurnInfo {
   readonly drafts: OutboundDraft[];
   memory: ConversationMemory;
   recordHandoffRequest(reason: string): Promise<void>;
+  verifiedPatient(): Promise<string | undefined>;
+  upcomingAppointments(patientId: string): Promise<EmrAppointment[]>;
 }
 
 const TURN_INFO_KEY = Symbol('concierge.turnInfo');

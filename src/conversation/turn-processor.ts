@@ -6,13 +6,18 @@
  *
  * Pipeline: emergency rule (before any NLU) → a person owns the conversation? stay quiet → NLU → flows.
  */
-import type { ConsentLedger } from '../compliance/consent-ledger';
+import type { ConsentLedger } from '../consent/consent-ledger';
+import { phiConsentAcknowledgement, phiConsentAnswer } from '../consent/phi-consent-wording';
+import type { PhiGate } from '../consent/phi-gate';
+import type { PatientDirectory } from '../identity/patient-directory';
+import type { UpcomingAppointments } from '../scheduling/upcoming-appointments';
+import type { DraftShaper } from '../channels/draft-shaping';
 import { releaseAwaitingReply } from '../channels/outbox-rows';
 import type { Queue } from 'bullmq';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Conversation, Database } from '../db/schema';
 import { runInTransactionScope } from '../db/transaction-scope';
-import { isOptedOut, type OptOutSource, recordOptOut } from '../compliance/opt-out-registry';
+import { isOptedOut, type OptOutSource, recordOptOut } from '../consent/opt-out-registry';
 import { type KeywordKind, classifyKeyword, keywordReply, providerHandledKeyword } from '../compliance/text-keywords';
 import type { ConversationMemory } from '../flows/action-registry';
 import { detectEmergency, emergencyInstructions } from '../nlu/emergency-rule';
@@ -46,8 +51,12 @@ export interface TurnProcessorDeps {
   readonly intents: ReadonlySet<string>;
   /** Consent changes (STOP, START, free-text revocation) are recorded in the turn's transaction. */
   readonly consent: ConsentLedger;
+  /** Every reply passes it before it is written: PHI only where the policy allows, else a secure link. */
+  readonly gate: PhiGate;
+  readonly directory: PatientDirectory;
+  readonly appointments: UpcomingAppointments;
   /** Fits drafts to the channel (e.g. splits long SMS); identity when absent. */
-  readonly shapeDrafts?: (channel: string, drafts: readonly OutboundDraft[], lang: Language) => OutboundDraft[];
+  readonly shapeDrafts?: DraftShaper;
   readonly now?: () => Date;
 }
 
@@ -84,7 +93,9 @@ export class TurnProcessor {
     const inbound = await this.withChosenOption(trx, conversation, stored);
     const started = performance.now();
     const { drafts, lang, memory } = await this.runPipeline(trx, conversation, inbound, released.length > 0);
-    const shaped = this.deps.shapeDrafts ? this.deps.shapeDrafts(conversation.channel, drafts, lang) : drafts;
+    const gated = await this.deps.gate.pass(trx, conversation, drafts, { lang, inboundMessageId: inbound.id });
+    if (gated.askedConsent) memory.awaitingPhiConsent = true;
+    const shaped = this.deps.shapeDrafts ? this.deps.shapeDrafts(conversation.channel, gated.drafts, lang) : gated.drafts;
     const ids = await this.deps.repository.insertOutbound(trx, conversation, inbound.id, shaped, lang);
     await trx
       .updateTable('conversations')
@@ -103,6 +114,9 @@ export class TurnProcessor {
     answersNudge: boolean,
   ): Promise<{ drafts: OutboundDraft[]; lang: Language; memory: ConversationMemory }> {
     const memory = memoryOf(conversation);
+    // The consent question is answered by the very next message or not at all.
+    const answersConsentQuestion = memory.awaitingPhiConsent === true;
+    memory.awaitingPhiConsent = false;
     const keywordTurn = isTextChannel(conversation.channel) ? await this.handleKeyword(trx, conversation, inbound) : undefined;
     if (keywordTurn) return { ...keywordTurn, memory };
     const emergency = detectEmergency(inbound.text);
@@ -112,6 +126,8 @@ export class TurnProcessor {
       const lang = chooseConversationLanguage(conversation.language, inbound.text, emergency.lang);
       return { drafts: [{ text: emergencyInstructions({ ...emergency, lang }), quickReplies: [], classification: 'none' }], lang, memory };
     }
+    const consentAnswer = answersConsentQuestion ? phiConsentAnswer(inbound.text) : undefined;
+    if (consentAnswer) return { ...(await this.answerConsent(trx, conversation, inbound, consentAnswer)), memory };
     const guessed = await this.understand(inbound, conversation.language);
     const lang = chooseConversationLanguage(conversation.language, inbound.text, guessed.lang);
     if (conversation.state === 'waiting' || conversation.state === 'assigned') {
@@ -179,6 +195,30 @@ export class TurnProcessor {
     return { drafts: confirm ? [await this.keywordDraft(trx, conversation, optedOut ? 'stop' : 'start', lang)] : [], lang };
   }
 
+  /** YES or NO to the PHI consent question: recorded with the question's exact text as evidence. */
+  private async answerConsent(
+    trx: Transaction<Database>,
+    conversation: Conversation,
+    inbound: { id: number; text: string },
+    answer: 'yes' | 'no',
+  ): Promise<{ drafts: OutboundDraft[]; lang: Language }> {
+    const lang = chooseConversationLanguage(conversation.language, inbound.text, 'en');
+    const asked = await this.deps.consent.latestEvidence(trx, conversation.contact_id, conversation.channel, 'phi_messages', 'requested');
+    await this.deps.consent.record(trx, {
+      practiceId: conversation.practice_id,
+      contactId: conversation.contact_id,
+      channel: conversation.channel,
+      purpose: 'phi_messages',
+      action: answer === 'yes' ? 'granted' : 'revoked',
+      source: 'patient_reply',
+      actor: `patient:${conversation.contact_id}`,
+      evidence: { inboundMessageId: inbound.id, wording: asked?.wording ?? '', reply: inbound.text },
+    });
+    this.deps.metrics.turns.inc({ outcome: answer === 'yes' ? 'phi_consent_granted' : 'phi_consent_refused' });
+    const verified = await this.deps.gate.isVerified(trx, conversation.contact_id);
+    return { drafts: [{ text: phiConsentAcknowledgement(answer, lang, verified), quickReplies: [], classification: 'none' }], lang };
+  }
+
   private async keywordDraft(trx: Transaction<Database>, conversation: Conversation, kind: KeywordKind, lang: Language): Promise<OutboundDraft> {
     const practice = await this.practices.get(trx, conversation.practice_id);
     const text = keywordReply(kind, lang, { practiceName: practice.name, practicePhone: practice.profile.phone });
@@ -240,6 +280,7 @@ export class TurnProcessor {
     lang: Language,
     memory: ConversationMemory,
   ): Promise<TurnInfo> {
+    const now = (this.deps.now ?? (() => new Date()))();
     return {
       conversation,
       inboundMessageId: inbound.id,
@@ -248,10 +289,13 @@ export class TurnProcessor {
       lang,
       nlu,
       practice: await this.practices.get(trx, conversation.practice_id),
-      now: (this.deps.now ?? (() => new Date()))(),
+      now,
       drafts: [],
       memory,
       recordHandoffRequest: (reason) => this.recordHandoff(trx, conversation.id, reason),
+      verifiedPatient: async () => (await this.deps.directory.verifiedContact(trx, conversation.contact_id))?.patientId,
+      upcomingAppointments: (patientId) =>
+        this.deps.appointments.list(trx, patientId, now, { actor: 'bot', purpose: 'patient_request', requestId: `inbound:${inbound.id}` }),
     };
   }
 
@@ -276,8 +320,8 @@ function betterResult(first: NluResult, second: NluResult): NluResult {
 }
 
 function memoryOf(conversation: Conversation): ConversationMemory {
-  const misses = conversation.memory.consecutiveMisses;
-  return { consecutiveMisses: typeof misses === 'number' ? misses : 0 };
+  const { consecutiveMisses, awaitingPhiConsent } = conversation.memory;
+  return { consecutiveMisses: typeof consecutiveMisses === 'number' ? consecutiveMisses : 0, awaitingPhiConsent: awaitingPhiConsent === true };
 }
 
 /** Errors from the database (they carry a SQLSTATE or a connection code) must roll back and retry the turn. */

@@ -1,4 +1,5 @@
 /** Kysely table types, kept in step with migrations/. */
+import type { SecureLinkTables } from './secure-link-tables';
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -51,6 +52,9 @@ export interface ContactsTable {
   channel: string;
   address_hash: string;
   address_enc: string;
+  /** The patient this address proved to be, and when (DOB + a code sent to the phone on record). */
+  patient_id: ColumnType<string | null, string | null | undefined, string | null>;
+  verified_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: Timestamp;
 }
 
@@ -135,7 +139,7 @@ export interface HandoffRequestsTable {
   created_at: Timestamp;
 }
 
-/** Append-only (a trigger refuses UPDATE and DELETE): src/compliance/consent-ledger.ts. */
+/** Append-only (a trigger refuses UPDATE and DELETE): src/consent/consent-ledger.ts. */
 export interface ConsentEventsTable {
   id: Generated<number>;
   practice_id: string;
@@ -143,7 +147,7 @@ export interface ConsentEventsTable {
   channel: string;
   purpose: 'messages' | 'phi_messages' | 'reminders' | 'marketing';
   action: 'granted' | 'revoked' | 'requested';
-  source: 'patient_reply' | 'stop_keyword' | 'staff' | 'secure_page' | 'carrier';
+  source: 'patient_reply' | 'stop_keyword' | 'staff' | 'secure_page' | 'carrier' | 'bot';
   actor: string;
   evidence_enc: string | null;
   created_at: Generated<Date>;
@@ -163,7 +167,30 @@ export interface AuditEventsTable {
   hash: string;
 }
 
-export interface Database {
+export interface PatientsTable {
+  id: Generated<string>;
+  practice_id: string;
+  emr_id: string;
+  demographics_enc: string;
+  phone_hash: string | null;
+  birth_date_hash: string;
+  duplicate_hash: string;
+  synced_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface PatientDuplicateFlagsTable {
+  id: Generated<number>;
+  practice_id: string;
+  patient_id: string;
+  other_patient_id: string;
+  status: ColumnType<'open' | 'merged' | 'dismissed', 'open' | 'merged' | 'dismissed' | undefined>;
+  created_at: Timestamp;
+}
+
+export interface Database extends SecureLinkTables {
+  patients: PatientsTable;
+  patient_duplicate_flags: PatientDuplicateFlagsTable;
   audit_events: AuditEventsTable;
   consent_events: ConsentEventsTable;
   practices: PracticesTable;

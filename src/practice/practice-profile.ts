@@ -37,6 +37,25 @@ export const locationDetailsSchema = z
   })
   .strict();
 
+/**
+ * `never`: PHI always goes behind a secure link; `after_verification`: to a contact that proved who it is;
+ * `consent_and_verification`: and whose consent to PHI on this channel is recorded in the ledger.
+ */
+export const PHI_RULES = ['never', 'after_verification', 'consent_and_verification'] as const;
+export type PhiRule = (typeof PHI_RULES)[number];
+const phiRule = z.enum(PHI_RULES);
+
+// Defaults (DESIGN §4): SMS is not secure, so only with consent; Messenger and WhatsApp are third-party platforms.
+const phiPolicySchema = z
+  .object({
+    webchat: phiRule.default('after_verification'),
+    sms: phiRule.default('consent_and_verification'),
+    whatsapp: phiRule.default('never'),
+    messenger: phiRule.default('never'),
+  })
+  .strict()
+  .default({ webchat: 'after_verification', sms: 'consent_and_verification', whatsapp: 'never', messenger: 'never' });
+
 export const practiceProfileSchema = z
   .object({
     phone: z.string(),
@@ -54,6 +73,8 @@ export const practiceProfileSchema = z
       .refine((hours) => hours.from < hours.to, 'from must be before to')
       // The federal rule for automated texts (TCPA): 8am to 9pm.
       .default({ from: '08:00', to: '21:00' }),
+    /** When a channel may carry PHI; everywhere else it goes behind a secure link. */
+    phiPolicy: phiPolicySchema,
   })
   .strict();
 
@@ -62,6 +83,7 @@ export type WeeklyHours = z.infer<typeof weeklyHoursSchema>;
 export type Holiday = z.infer<typeof holidaySchema>;
 export type LocationDetails = z.infer<typeof locationDetailsSchema>;
 export type PracticeProfile = z.infer<typeof practiceProfileSchema>;
+export type PhiPolicy = PracticeProfile['phiPolicy'];
 
 export interface PracticeLocation {
   readonly id: string;

@@ -3,14 +3,14 @@
  * Chromium, the widget's launcher, the chat frame and its answers; the transcript surviving a reload; Escape closing
  * the panel and returning focus; and an axe-core scan of the site and the chat.
  */
+import { launchChromium } from '../support/headless-chromium';
 import path from 'node:path';
-import { type Browser, type FrameLocator, type Locator, type Page, chromium } from 'playwright-core';
+import { type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { findFreePort } from '../support/free-port';
 import { type ProductProcess, startProduct } from '../support/product-process';
 import { type TestEnvironment, createTestEnvironment } from '../support/test-config';
 import { waitFor } from '../support/wait-for';
 
-const CHROMIUM = '/usr/bin/chromium';
 const AXE_SCRIPT = path.join(path.dirname(require.resolve('axe-core/package.json')), 'axe.min.js');
 const ANSWER_TIMEOUT_MS = 20_000;
 
@@ -21,10 +21,7 @@ let browser: Browser | undefined;
 beforeAll(async () => {
   environment = await createTestEnvironment('postgres');
   product = await startProduct({ ...environment.env, PORT: String(await findFreePort()) }, { readyTimeoutMs: 60_000 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -64,7 +64,7 @@ const sentTo = (to: string) => setup.twilioApi.received.filter((request) => requ
 const bodiesTo = (to: string) => setup.twilioApi.accepted().filter((request) => request.params.To === to).map((request) => request.params.Body);
 
 function automated(channel: 'sms' | 'whatsapp', address: string, text: string) {
-  const deps = { db: app.database.db, ingest: app.ingest, repository: app.repository, sendQueue: app.sendQueue };
+  const deps = { db: app.database.db, ingest: app.ingest, repository: app.repository, sendQueue: app.sendQueue, gate: app.gate };
   return queueAutomatedMessage(deps, { practiceId: app.practiceId, channel, address, text, lang: 'en' });
 }
 
@@ -88,7 +88,10 @@ describe('a send interrupted mid-call (the worker died after calling Twilio, or 
     const conversation = await app.ingest.openConversation(app.practiceId, 'sms', number);
     const [id] = await app.database.db
       .transaction()
-      .execute((trx) => app.repository.insertOutbound(trx, conversation, null, [{ text, quickReplies: [], classification: 'none' }], 'en'));
+      .execute(async (trx) => {
+        const { drafts } = await app.gate.pass(trx, conversation, [{ text, quickReplies: [], classification: 'none' }], { lang: 'en', inboundMessageId: null });
+        return app.repository.insertOutbound(trx, conversation, null, drafts, 'en');
+      });
     await app.database.db.updateTable('outbound_messages').set({ status: 'sending', claimed_at: new Date() }).where('id', '=', id!).execute();
     return id!;
   }
@@ -104,7 +107,7 @@ describe('a send interrupted mid-call (the worker died after calling Twilio, or 
       publicUrl: setup.publicUrl,
       smsFrom: PRACTICE_NUMBER,
     });
-    const sent = await sms!.send({
+    const sent = await sms!.send(app.gate.releaseWithoutPhi({
       outboundMessageId: id,
       conversationId: '',
       channel: 'sms',
@@ -115,7 +118,7 @@ describe('a send interrupted mid-call (the worker died after calling Twilio, or 
       author: 'bot',
       lang: 'en',
       lastInboundAt: null,
-    });
+    }));
     await sendOutboundQueue.addJob(app.sendQueue, { outboundMessageId: id });
     const settled = await waitFor(async () => {
       const row = await statusOf(id);

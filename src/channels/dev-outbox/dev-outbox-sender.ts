@@ -2,8 +2,9 @@
  * With no provider credentials (demo mode), text-channel messages are "delivered" to the dev outbox: they stay in
  * the outbound table and /dev/outbox shows them, so the whole product can be tried with no accounts.
  */
+import { type GatedMessage, assertGated } from '../../consent/phi-gate';
 import type { Channel } from '../../conversation/conversation-repository';
-import type { ChannelCapabilities, ChannelSender, OutboundToSend, SendResult } from '../channel-sender';
+import type { ChannelCapabilities, ChannelSender, SendResult } from '../channel-sender';
 
 const CAPABILITIES: Record<'sms' | 'whatsapp' | 'messenger', ChannelCapabilities> = {
   sms: { maxLength: 320, quickReplies: false, phiAllowed: true },
@@ -18,7 +19,8 @@ export class DevOutboxSender implements ChannelSender {
     this.capabilities = CAPABILITIES[channel];
   }
 
-  async send(message: OutboundToSend): Promise<SendResult> {
+  async send(message: GatedMessage): Promise<SendResult> {
+    assertGated(message);
     return { status: 'delivered', providerMessageId: `dev-${message.outboundMessageId}` };
   }
 }

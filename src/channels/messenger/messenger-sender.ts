@@ -5,6 +5,7 @@
  * in the Authorization header (never in the URL, which proxies and access logs keep) with an `appsecret_proof`.
  * Messenger is a no-PHI channel: Meta offers no BAA.
  */
+import { type GatedMessage, assertGated } from '../../consent/phi-gate';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { QuickReply } from '../../conversation/outbound-draft';
@@ -70,7 +71,8 @@ export class MessengerSender implements ChannelSender {
     this.now = options.now ?? (() => new Date());
   }
 
-  async send(message: OutboundToSend): Promise<SendResult> {
+  async send(message: GatedMessage): Promise<SendResult> {
+    assertGated(message);
     assertSendable(message.text);
     const messagingType = chooseMessagingType(message, this.now());
     const quickReplies = toGraphQuickReplies(message.quickReplies);

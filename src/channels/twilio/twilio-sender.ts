@@ -10,6 +10,7 @@
  * retry can help, and the outbox decides. Error messages carry Twilio's code and HTTP status, never Twilio's own
  * message text (it quotes phone numbers) and never the request.
  */
+import { type GatedMessage, assertGated } from '../../consent/phi-gate';
 import twilio from 'twilio';
 import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
 import { z } from 'zod';
@@ -126,7 +127,8 @@ export class TwilioSmsSender implements ChannelSender {
     private readonly statusCallback: string,
   ) {}
 
-  async send(message: OutboundToSend): Promise<SendResult> {
+  async send(message: GatedMessage): Promise<SendResult> {
+    assertGated(message);
     const body = replaceLookAlikes(renderWithOptions(message.text, message.quickReplies, message.lang));
     return createMessage(this.client, {
       from: this.from,
@@ -159,7 +161,8 @@ export class TwilioWhatsappSender implements ChannelSender {
     private readonly settings: WhatsappSenderSettings,
   ) {}
 
-  async send(message: OutboundToSend): Promise<SendResult> {
+  async send(message: GatedMessage): Promise<SendResult> {
+    assertGated(message);
     if (!isWithinWindow(this.capabilities, message.lastInboundAt, this.settings.now())) {
       throw new SendError('window_closed', undefined, 'the WhatsApp 24 h window is closed: only a template may go');
     }
@@ -172,7 +175,8 @@ export class TwilioWhatsappSender implements ChannelSender {
   }
 
   /** The approved template (no Body), with the configured variables or a generic, PHI-free nudge. */
-  async sendWindowNudge(message: OutboundToSend): Promise<SendResult> {
+  async sendWindowNudge(message: GatedMessage): Promise<SendResult> {
+    assertGated(message);
     if (!this.settings.templateSid) {
       throw new SendError(
         'window_closed',

@@ -1,10 +1,11 @@
 /** The actions flows may use. */
 import { ActionRegistry, type FlowAction } from '../action-registry';
+import { listAppointmentsAction } from './appointment-actions';
 import { countMissAction, recordHandoffAction } from './conversation-actions';
 import { answerHoursAction } from './hours-action';
 import { answerFaqAction } from './practice-answer-actions';
 
 /** The product's actions, plus any `extra` ones a deployment adds. */
 export function createActionRegistry(extra: readonly FlowAction[] = []): ActionRegistry {
-  return new ActionRegistry([answerHoursAction, answerFaqAction, countMissAction, recordHandoffAction, ...extra]);
+  return new ActionRegistry([answerHoursAction, answerFaqAction, countMissAction, recordHandoffAction, listAppointmentsAction, ...extra]);
 }

@@ -2,6 +2,8 @@
  * The Messenger sender over real HTTP against the fake Graph Send API: messaging types by window, every error
  * mapping, and the page token never in a URL. Made-up PSIDs and texts.
  */
+import type { GatedMessage } from '../../../src/consent/phi-gate';
+import { released } from '../../support/gated-message';
 import { type OutboundToSend, SendError } from '../../../src/channels/channel-sender';
 import { MessengerSender } from '../../../src/channels/messenger/messenger-sender';
 import { GraphApiServer, graphErrors } from '../../fakes/graph/graph-api-server';
@@ -29,8 +31,8 @@ afterEach(async () => {
   await graph.stop();
 });
 
-function outbound(overrides: Partial<OutboundToSend> = {}): OutboundToSend {
-  return {
+function outbound(overrides: Partial<OutboundToSend> = {}): GatedMessage {
+  return released({
     outboundMessageId: 1,
     conversationId: '00000000-0000-4000-8000-000000000001',
     channel: 'messenger',
@@ -42,14 +44,14 @@ function outbound(overrides: Partial<OutboundToSend> = {}): OutboundToSend {
     lang: 'en',
     lastInboundAt: hoursAgo(1),
     ...overrides,
-  };
+  });
 }
 
 function hoursAgo(hours: number): Date {
   return new Date(clock.getTime() - hours * HOUR_MS);
 }
 
-async function sendError(message: OutboundToSend, using = sender): Promise<SendError> {
+async function sendError(message: GatedMessage, using = sender): Promise<SendError> {
   try {
     await using.send(message);
   } catch (error) {

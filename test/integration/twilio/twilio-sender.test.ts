@@ -3,6 +3,8 @@
  * subclass (TWILIO_API_BASE_URL): what is posted, how every Twilio error maps to a SendError, that nothing is retried
  * behind the outbox's back, the WhatsApp window, and the signed status callbacks coming back to our webhook.
  */
+import type { GatedMessage } from '../../../src/consent/phi-gate';
+import { released } from '../../support/gated-message';
 import type { ChannelSender, OutboundToSend } from '../../../src/channels/channel-sender';
 import { SendError } from '../../../src/channels/channel-sender';
 import { createTwilioClient } from '../../../src/channels/twilio/twilio-client';
@@ -65,9 +67,9 @@ afterEach(() => {
 });
 
 let nextId = 1;
-function outbound(overrides: Partial<OutboundToSend> = {}): OutboundToSend {
+function outbound(overrides: Partial<OutboundToSend> = {}): GatedMessage {
   const id = nextId++;
-  return {
+  return released({
     outboundMessageId: id,
     conversationId: '00000000-0000-4000-8000-000000000001',
     channel: 'sms',
@@ -79,7 +81,7 @@ function outbound(overrides: Partial<OutboundToSend> = {}): OutboundToSend {
     lang: 'en',
     lastInboundAt: new Date(NOW.getTime() - HOUR),
     ...overrides,
-  };
+  });
 }
 
 async function sendError(promise: Promise<unknown>): Promise<SendError> {

@@ -24,6 +24,10 @@ function context(text: string, lang: 'en' | 'es', params: Record<string, string>
     now,
     memory: { consecutiveMisses: 0 },
     recordHandoffRequest: async () => undefined,
+    // The hours answer reads no patient record.
+    verifiedPatient: async () => undefined,
+    upcomingAppointments: async () => [],
+    sayPhi: () => undefined,
   };
 }
 

@@ -11,13 +11,15 @@ import type { KeyRing } from '../phi/key-ring';
 
 export type ConsentPurpose = 'messages' | 'phi_messages' | 'reminders' | 'marketing';
 export type ConsentAction = 'granted' | 'revoked' | 'requested';
-export type ConsentSource = 'patient_reply' | 'stop_keyword' | 'staff' | 'secure_page' | 'carrier';
+export type ConsentSource = 'patient_reply' | 'stop_keyword' | 'staff' | 'secure_page' | 'carrier' | 'bot';
 
 export interface ConsentEvidence {
   readonly inboundMessageId?: number;
   readonly outboundMessageId?: number;
   /** The exact words the patient saw or wrote. */
   readonly wording?: string;
+  /** The patient's answer, when `wording` is the question they answered. */
+  readonly reply?: string;
   readonly providerCode?: string;
   readonly ip?: string;
   readonly userAgent?: string;
@@ -49,16 +51,18 @@ export async function currentConsent(
   channel: string,
   purpose: ConsentPurpose,
 ): Promise<ConsentAction | undefined> {
-  const row = await db
+  return (await latestEvent(db, contactId, channel, purpose).select('action').executeTakeFirst())?.action;
+}
+
+/** The newest event of one consent (contact, channel, purpose). */
+function latestEvent(db: Kysely<Database>, contactId: string, channel: string, purpose: ConsentPurpose) {
+  return db
     .selectFrom('consent_events')
-    .select('action')
     .where('contact_id', '=', contactId)
     .where('channel', '=', channel)
     .where('purpose', '=', purpose)
     .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.action;
+    .limit(1);
 }
 
 export class ConsentLedger {
@@ -91,10 +95,27 @@ export class ConsentLedger {
     });
   }
 
+  /** The evidence of the latest event with this action (e.g. the exact question a YES answers). */
+  async latestEvidence(
+    db: Kysely<Database>,
+    contactId: string,
+    channel: string,
+    purpose: ConsentPurpose,
+    action: ConsentAction,
+  ): Promise<ConsentEvidence | undefined> {
+    const row = await latestEvent(db, contactId, channel, purpose).where('action', '=', action).select('evidence_enc').executeTakeFirst();
+    return row?.evidence_enc ? this.keyRing.decryptJson<ConsentEvidence>(row.evidence_enc) : undefined;
+  }
+
   /** Every event of these contacts, oldest first, evidence decrypted. */
   async history(db: Kysely<Database>, contactIds: readonly string[]): Promise<ConsentHistoryEntry[]> {
     if (contactIds.length === 0) return [];
-    const rows = await db.selectFrom('consent_events').selectAll().where('contact_id', 'in', contactIds).orderBy('id').execute();
+    const rows = await db
+      .selectFrom('consent_events')
+      .selectAll()
+      .where('contact_id', 'in', contactIds)
+      .orderBy('id')
+      .execute();
     return rows.map((row) => ({
       at: row.created_at,
       contactId: row.contact_id,

@@ -6,7 +6,13 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { type ConsentEvidence, type ConsentLedger, type ConsentPurpose, type ConsentSource, currentConsent } from './consent-ledger';
+import {
+  type ConsentEvidence,
+  type ConsentLedger,
+  type ConsentPurpose,
+  type ConsentSource,
+  currentConsent,
+} from './consent-ledger';
 
 export type OptOutSource = 'keyword' | 'free_text' | 'provider' | 'staff';
 
@@ -38,7 +44,8 @@ export async function recordOptOut(db: Kysely<Database>, ledger: ConsentLedger, 
       purpose,
       action: change.optedOut ? 'revoked' : 'granted',
       source: consentSourceOf(change),
-      actor: change.source === 'provider' ? 'carrier' : change.source === 'staff' ? 'staff' : `patient:${change.contactId}`,
+      actor:
+        change.source === 'provider' ? 'carrier' : change.source === 'staff' ? 'staff' : `patient:${change.contactId}`,
       evidence: change.evidence,
     });
   }

@@ -1,0 +1,224 @@
+/**
+ * The two steps of the identity check: a date of birth, then the code texted to the phone on record.
+ *
+ * The birth-date step answers the same page, in the same time, whether or not a record matched: both paths call the
+ * same lookup, create a challenge (a decoy when nothing matched: no code sent, can never succeed) with the same
+ * hashing and audit write, the code is sent in the background, and the response waits until a fixed minimum time
+ * from the start of the step has passed.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuditEvent } from '../../audit/audit-log';
+import { parseBirthDate } from './birth-date-input';
+import { newBrowserSecret } from './browser-session';
+import {
+  type PageRequest,
+  type SecurePageServices,
+  auditParties,
+  identityCheckRefusal,
+  message,
+  page,
+} from './page-outcomes';
+import { SECURE_PAGE_TEXT } from './secure-page-text';
+import type { PageOutcome, PatientOnRecord } from './secure-page-types';
+
+const CODE_PATTERN = /^\d{6}$/;
+
+export class IdentityCheck {
+  constructor(private readonly services: SecurePageServices) {}
+
+  async submitBirthDate(request: PageRequest, rawBirthDate: string): Promise<PageOutcome> {
+    const refusal = await identityCheckRefusal(this.services, request);
+    if (refusal) return refusal;
+    const birthDate = parseBirthDate(rawBirthDate, request.link.language, this.services.settings.now());
+    if (birthDate === undefined) return page({ page: 'birth-date', error: 'format' }, 422);
+    const limited = await this.birthDateLimitReached(request);
+    if (limited) return limited;
+    const started = performance.now();
+    try {
+      await this.startChallenge(request, birthDate);
+    } finally {
+      await sleep(Math.max(0, started + this.services.settings.birthDateStepMinimumMs - performance.now()));
+    }
+    return page({ page: 'code' });
+  }
+
+  async submitCode(request: PageRequest, rawCode: string): Promise<PageOutcome> {
+    const refusal = await identityCheckRefusal(this.services, request);
+    if (refusal) return refusal;
+    const { deps, settings, otp, rateLimits } = this.services;
+    if (!(await rateLimits.take(deps.db, 'code:ip', request.ip, settings.limits.codeAttemptsPerIp))) {
+      return this.rateLimited(request, 'code:ip');
+    }
+    const challenge = await otp.latestForLink(deps.db, request.link.id);
+    if (!challenge || !otp.isOpen(challenge)) return page({ page: 'birth-date', notice: 'code-expired' });
+    const code = rawCode.replace(/[\s-]/g, '');
+    if (!CODE_PATTERN.test(code)) return page({ page: 'code', error: 'format' }, 422);
+    const result = await deps.db.transaction().execute(async (transaction) => {
+      const checked = await otp.check(transaction, challenge, code);
+      const action =
+        checked.outcome === 'verified'
+          ? 'identity.verified'
+          : checked.outcome === 'locked'
+            ? 'identity.locked'
+            : 'identity.check_failed';
+      const details = {
+        linkId: request.link.id,
+        challengeId: challenge.id,
+        stage: 'code',
+        ...(checked.outcome === 'wrong' ? { attemptsLeft: checked.attemptsLeft } : {}),
+      };
+      await deps.audit.append(transaction, {
+        ...auditParties(request.link, challenge.patientId),
+        action,
+        requestId: request.requestId,
+        details,
+      });
+      if (checked.outcome === 'locked') await deps.links.lock(transaction, request.link, request.requestId);
+      return checked;
+    });
+    if (result.outcome === 'wrong') return page({ page: 'code', error: 'wrong' }, 422);
+    if (result.outcome === 'locked') return message('locked');
+    return this.verified(request, result.patientId);
+  }
+
+  /** The code was right: the contact is this patient, and this browser gets the session. */
+  private async verified(request: PageRequest, patientId: string): Promise<PageOutcome> {
+    const { deps } = this.services;
+    const { link } = request;
+    await deps.markVerified({
+      practiceId: link.practiceId,
+      contactId: link.contactId,
+      patientId,
+      conversationId: link.conversationId,
+      requestId: request.requestId,
+    });
+    const sessionSecret = newBrowserSecret();
+    const started = await deps.links.startSession(deps.db, link, patientId, sessionSecret, request.requestId);
+    return started ? { kind: 'redirect', sessionSecret } : message('used');
+  }
+
+  /** Limits a visitor can see: per link (then the link locks), per IP and per contact. */
+  private async birthDateLimitReached(request: PageRequest): Promise<PageOutcome | undefined> {
+    const { deps, settings, otp, rateLimits } = this.services;
+    const { link } = request;
+    if ((await otp.countForLink(deps.db, link.id)) >= settings.limits.birthDateAttemptsPerLink) {
+      await deps.links.lock(deps.db, link, request.requestId);
+      return message('locked');
+    }
+    if (!(await rateLimits.take(deps.db, 'birth-date:ip', request.ip, settings.limits.birthDateAttemptsPerIp))) {
+      return this.rateLimited(request, 'birth-date:ip');
+    }
+    if (
+      !(await rateLimits.take(
+        deps.db,
+        'birth-date:contact',
+        link.contactId,
+        settings.limits.birthDateAttemptsPerContact,
+      ))
+    ) {
+      return this.rateLimited(request, 'birth-date:contact');
+    }
+    return undefined;
+  }
+
+  private async rateLimited(request: PageRequest, scope: string): Promise<PageOutcome> {
+    const { deps } = this.services;
+    const event = {
+      ...auditParties(request.link),
+      action: 'identity.rate_limited',
+      requestId: request.requestId,
+      details: { linkId: request.link.id, scope },
+    };
+    await deps.db.transaction().execute((transaction) => deps.audit.append(transaction, event));
+    return message('rate-limited');
+  }
+
+  /** Looks the date of birth up and creates the challenge; sends the code only for a single, unthrottled match. */
+  private async startChallenge(request: PageRequest, birthDate: string): Promise<void> {
+    const { deps } = this.services;
+    const { link } = request;
+    const matches = await deps.findPatientsForLink(
+      { practiceId: link.practiceId, contactId: link.contactId, patientId: link.patientId },
+      birthDate,
+    );
+    const match = matches.length === 1 ? matches[0] : undefined;
+    const throttled = match !== undefined && !(await this.withinSendingLimits(match));
+    const recipient = throttled ? undefined : match;
+    const created = await deps.db.transaction().execute(async (transaction) => {
+      const challenge = await this.services.otp.create(transaction, {
+        practiceId: link.practiceId,
+        linkId: link.id,
+        contactId: link.contactId,
+        patientId: recipient?.patientId ?? null,
+      });
+      await deps.audit.append(
+        transaction,
+        birthDateStepAudit(request, challenge.challenge.id, matches.length, match?.patientId ?? null, throttled),
+      );
+      return challenge;
+    });
+    if (recipient) this.sendInBackground(request, recipient, created.code);
+  }
+
+  /** Codes actually sent per phone on record and per patient; over the limit the step quietly makes a decoy. */
+  private async withinSendingLimits(match: PatientOnRecord): Promise<boolean> {
+    const { deps, settings, rateLimits } = this.services;
+    const phone = match.phone.replace(/^whatsapp:/, '');
+    const phoneAllowed = await rateLimits.take(deps.db, 'code:phone', phone, settings.limits.codesPerPhone);
+    const patientAllowed = await rateLimits.take(
+      deps.db,
+      'code:patient',
+      match.patientId,
+      settings.limits.codesPerPatient,
+    );
+    return phoneAllowed && patientAllowed;
+  }
+
+  /**
+   * Sending must not change the step's timing, so it is not awaited; a failure is logged (ids only) and the patient
+   * can ask for another code from the page.
+   */
+  private sendInBackground(request: PageRequest, recipient: PatientOnRecord, code: string): void {
+    const { deps } = this.services;
+    const { link } = request;
+    const text = SECURE_PAGE_TEXT[link.language].codeSms(deps.practiceName, code);
+    const sending = deps.sendCode({
+      practiceId: link.practiceId,
+      patientId: recipient.patientId,
+      conversationId: link.conversationId,
+      phone: recipient.phone,
+      text,
+      lang: link.language,
+    });
+    void sending.catch((error: unknown) => {
+      deps.logger.error(
+        { err: error, requestId: request.requestId, linkId: link.id },
+        'secure page: sending the code failed',
+      );
+    });
+  }
+}
+
+/** A match is `identity.check_passed` (whether or not the code went out); no match, or several, `check_failed`. */
+function birthDateStepAudit(
+  request: PageRequest,
+  challengeId: number,
+  matches: number,
+  matchedPatientId: string | null,
+  throttled: boolean,
+): AuditEvent {
+  const details = { linkId: request.link.id, challengeId, stage: 'birth_date' };
+  return matchedPatientId === null
+    ? {
+        ...auditParties(request.link),
+        action: 'identity.check_failed',
+        requestId: request.requestId,
+        details: { ...details, matches },
+      }
+    : {
+        ...auditParties(request.link, matchedPatientId),
+        action: 'identity.check_passed',
+        requestId: request.requestId,
+        details: { ...details, codeSent: !throttled },
+      };
+}
