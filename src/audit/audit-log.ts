@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AuditEventsTable, Database } from '../db/schema';
 import type { KeyRing } from '../phi/key-ring';
+import { equalInConstantTime } from '../phi/constant-time';
 
 export interface AuditEvent {
   /** Who acted: `system`, `patient:<contact id>`, `staff:<id>`, `cli`. */
@@ -74,7 +75,7 @@ export class AuditLog {
         events += 1;
         if (row.prev_hash !== previous) return { ok: false, events, firstBreak: { id: row.id, problem: 'unlinked' } };
         const expected = this.hashOf({ ...row, details: canonicalJson(row.details) });
-        if (!sameHash(expected, row.hash)) return { ok: false, events, firstBreak: { id: row.id, problem: 'edited' } };
+        if (!equalInConstantTime(expected, row.hash)) return { ok: false, events, firstBreak: { id: row.id, problem: 'edited' } };
         previous = row.hash;
         afterId = row.id;
       }
@@ -93,8 +94,4 @@ function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-}
-
-function sameHash(a: string, b: string): boolean {
-  return a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }

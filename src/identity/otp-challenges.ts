@@ -10,6 +10,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database } from '../db/schema';
 import type { OtpChallengesTable, SecureLinkTables } from '../db/secure-link-tables';
 import type { KeyRing } from '../phi/key-ring';
+import { equalInConstantTime } from '../phi/constant-time';
 
 export const OTP_CODE_TTL_MS = 5 * 60_000;
 export const OTP_MAX_ATTEMPTS = 5;
@@ -137,7 +138,7 @@ export class OtpChallenges {
    * cannot exceed the limit); the last allowed wrong code locks the challenge. A decoy never verifies.
    */
   async check(db: Kysely<Database>, challenge: OtpChallenge, code: string): Promise<CodeCheck> {
-    const matches = sameHash(this.codeHash(challenge.linkId, code), challenge.codeHash);
+    const matches = equalInConstantTime(this.codeHash(challenge.linkId, code), challenge.codeHash);
     if (matches && challenge.patientId !== null && (await this.markVerified(db, challenge))) {
       return { outcome: 'verified', patientId: challenge.patientId };
     }
@@ -188,10 +189,6 @@ export class OtpChallenges {
   private codeHash(linkId: string, code: string): string {
     return crypto.createHmac('sha256', this.codeKey).update(`${linkId}\u0000${code}`).digest('hex');
   }
-}
-
-function sameHash(a: string, b: string): boolean {
-  return a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
 function toChallenge(row: Selectable<OtpChallengesTable>): OtpChallenge {

@@ -13,6 +13,7 @@ import type { Database } from '../db/schema';
 import type { SecureLinkStatus, SecureLinkTables, SecureLinksTable, SecureSessionEnd } from '../db/secure-link-tables';
 import { NotFoundError } from '../errors';
 import type { KeyRing } from '../phi/key-ring';
+import { equalInConstantTime } from '../phi/constant-time';
 
 export type { SecureLinkStatus, SecureSessionEnd } from '../db/secure-link-tables';
 export type SecurePageLanguage = 'en' | 'es';
@@ -225,9 +226,7 @@ export class SecureLinks {
   /** Whether this browser holds the link's session (constant-time comparison). */
   holdsSession(link: SecureLink, sessionSecret: string | undefined): boolean {
     if (link.sessionHash === null || sessionSecret === undefined) return false;
-    const expected = Buffer.from(link.sessionHash);
-    const actual = Buffer.from(this.sessionHash(sessionSecret));
-    return expected.length === actual.length && crypto.timingSafeEqual(expected, actual);
+    return equalInConstantTime(link.sessionHash, this.sessionHash(sessionSecret));
   }
 
   /** Records activity in a verified session (the idle clock restarts). */

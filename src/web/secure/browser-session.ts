@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { KeyRing } from '../../phi/key-ring';
 import type { FormStep } from './secure-page-types';
+import { equalInConstantTime } from '../../phi/constant-time';
 
 export const BROWSER_COOKIE = 'cc_secure';
 const COOKIE_PATH = '/s/';
@@ -57,8 +58,6 @@ export class CsrfTokens {
 
   verify(linkId: string, step: FormStep, browserSecret: string | undefined, token: string): boolean {
     if (browserSecret === undefined) return false;
-    const expected = Buffer.from(this.tokenFor(linkId, step, browserSecret));
-    const actual = Buffer.from(token);
-    return expected.length === actual.length && crypto.timingSafeEqual(expected, actual);
+    return equalInConstantTime(this.tokenFor(linkId, step, browserSecret), token);
   }
 }
