@@ -3,15 +3,14 @@
  * Chromium, the widget's launcher, the chat frame and its answers; the transcript surviving a reload; Escape closing
  * the panel and returning focus; and an axe-core scan of the site and the chat.
  */
+import { accessibilityViolations } from '../support/accessibility-scan';
 import { launchChromium } from '../support/headless-chromium';
-import path from 'node:path';
 import { type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { findFreePort } from '../support/free-port';
 import { type ProductProcess, startProduct } from '../support/product-process';
 import { type TestEnvironment, createTestEnvironment } from '../support/test-config';
 import { waitFor } from '../support/wait-for';
 
-const AXE_SCRIPT = path.join(path.dirname(require.resolve('axe-core/package.json')), 'axe.min.js');
 const ANSWER_TIMEOUT_MS = 20_000;
 
 let environment: TestEnvironment | undefined;
@@ -122,41 +121,6 @@ async function isFocusedInItsRoot(element: Locator): Promise<boolean> {
   );
 }
 
-interface AxeViolation {
-  readonly id: string;
-  readonly impact?: string | null;
-  readonly help: string;
-  readonly nodes: ReadonlyArray<{ readonly target: unknown }>;
-}
-
-/** Runs axe-core in the page; returns the serious and critical violations, in a readable form. */
-async function seriousAccessibilityViolations(page: Page, options: Record<string, unknown> = {}): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_SCRIPT });
-  const violations = await page.evaluate(async (runOptions) => {
-    const axe = (
-      globalThis as unknown as {
-        axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
-      }
-    ).axe;
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, {
-      resultTypes: ['violations'],
-      ...runOptions,
-    });
-    return result.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      nodes: violation.nodes.map((node) => ({ target: node.target })),
-    }));
-  }, options);
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.impact} ${violation.id}: ${violation.help} at ${JSON.stringify(violation.nodes.map((node) => node.target))}`,
-    );
-}
-
 test('a patient asks three questions in the widget, the transcript survives a reload, and Escape closes it', async () => {
   const context = await openBrowser().newContext();
   try {
@@ -212,16 +176,16 @@ test('the demo site and the chat have no serious or critical accessibility viola
     const site = await context.newPage();
     await site.goto(`${baseUrl()}/`);
     await site.getByRole('button', { name: 'Chat with us' }).waitFor({ state: 'visible' });
-    expect(await seriousAccessibilityViolations(site)).toEqual([]);
+    expect(await accessibilityViolations(site, { seriousOnly: true })).toEqual([]);
     // With the panel open (the frame's own content is scanned below, on /chat).
     await openChat(site);
-    expect(await seriousAccessibilityViolations(site, { iframes: false })).toEqual([]);
+    expect(await accessibilityViolations(site, { seriousOnly: true, runOptions: { iframes: false } })).toEqual([]);
 
     const chatPage = await context.newPage();
     await chatPage.goto(`${baseUrl()}/chat`);
     // The chat opened on its own (no embedding page): scanned with a question and its answer in the transcript.
     expect(await ask(chatPage, 'do you have parking?')).toMatch(/parking/i);
-    expect(await seriousAccessibilityViolations(chatPage)).toEqual([]);
+    expect(await accessibilityViolations(chatPage, { seriousOnly: true })).toEqual([]);
   } finally {
     await context.close();
   }

@@ -4,11 +4,9 @@
  * Twilio-compatible server on 127.0.0.1, and the secure page over HTTP. At the end, the demo patient's details
  * (canaries) must appear in no log line, no Redis value and no plaintext database column.
  */
-import { execFileSync } from 'node:child_process';
-import Redis from 'ioredis';
 import { type App, createApp } from '../../src/app';
 import { LogCapture } from '../support/log-capture';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-config';
+import { expectNoMarkers, pgDump, redisDump } from '../support/phi-canaries';
 import { runCli } from '../support/run-cli';
 import { waitFor } from '../support/wait-for';
 import { TestBrowser, enterBirthDate, withoutCsrf } from '../integration/secure-page/secure-page-harness';
@@ -147,30 +145,9 @@ test('no consent: a secure link; DOB + texted code show the appointment; YES the
 
   // Canaries: the patient's details went only to the patient.
   await setup.twilioApi.settle();
-  for (const canary of CANARIES)
-    expect({ where: 'logs', found: logs.text().includes(canary) ? canary : undefined }).toEqual({
-      where: 'logs',
-      found: undefined,
-    });
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    const keys = await redis.keys(`${setup.environment.env.QUEUE_PREFIX}*`);
-    const values = await Promise.all(
-      keys.map(async (key) => ((await redis.type(key)) === 'hash' ? JSON.stringify(await redis.hgetall(key)) : '')),
-    );
-    for (const canary of CANARIES) expect(values.join('\n').includes(canary) ? canary : undefined).toBeUndefined();
-  } finally {
-    redis.disconnect();
-  }
-  const dump = execFileSync(
-    'pg_dump',
-    ['--data-only', `--schema=${setup.environment.env.DATABASE_SCHEMA}`, TEST_DATABASE_URL],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
+  expectNoMarkers(CANARIES, 'logs', logs.text());
+  expectNoMarkers(CANARIES, 'redis', await redisDump(setup.environment.env.QUEUE_PREFIX!));
+  const dump = pgDump(setup.environment.env.DATABASE_SCHEMA!);
   expect(dump).toContain('secure_links');
-  for (const canary of CANARIES)
-    expect({ where: 'pg_dump', found: dump.includes(canary) ? canary : undefined }).toEqual({
-      where: 'pg_dump',
-      found: undefined,
-    });
+  expectNoMarkers(CANARIES, 'pg_dump', dump);
 }, 120_000);

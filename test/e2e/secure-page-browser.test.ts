@@ -4,16 +4,11 @@
  * way to continue in the verified chat, and the page's own script signs the patient out when idle. Every page fits
  * the phone's width, has finger-sized controls and passes an axe-core scan.
  */
+import { accessibilityViolations } from '../support/accessibility-scan';
 import { launchChromium } from '../support/headless-chromium';
-import fs from 'node:fs';
-import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { SecurePageHarness } from '../integration/secure-page/secure-page-harness';
 
-const AXE_SOURCE = fs.readFileSync(
-  path.join(path.dirname(require.resolve('axe-core/package.json')), 'axe.min.js'),
-  'utf8',
-);
 const IDLE_MS = 8_000;
 const PATIENT = { given: 'Lucía', family: 'Fernández', birthDate: '1985-03-14', phone: '+15555550104' };
 const PHONE_SCREEN = { width: 390, height: 844 };
@@ -39,40 +34,6 @@ afterAll(async () => {
     await harness?.close();
   }
 }, 60_000);
-
-interface AxeViolation {
-  readonly id: string;
-  readonly impact?: string | null;
-  readonly help: string;
-  readonly nodes: ReadonlyArray<{ readonly target: unknown }>;
-}
-
-/**
- * Every axe-core violation on the page, readably. axe is evaluated through the DevTools protocol, which the page's
- * CSP does not govern, so the page is scanned exactly as patients get it.
- */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
-      }
-    ).axe;
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, {
-      resultTypes: ['violations'],
-    });
-    return result.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      targets: violation.nodes.map((node) => node.target),
-    }));
-  });
-  return violations.map(
-    (violation) => `${violation.impact} ${violation.id}: ${violation.help} at ${JSON.stringify(violation.targets)}`,
-  );
-}
 
 /** The page fits the phone's width and its controls are at least 44 CSS pixels tall. */
 async function expectPhoneFriendly(page: Page): Promise<void> {

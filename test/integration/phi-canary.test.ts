@@ -3,11 +3,9 @@
  * birth); the markers must never appear in logs, in Redis (queue payloads, keys, anything), or in plaintext anywhere
  * in a pg_dump of the database. The fake Twilio API necessarily sees the phone number: that is the send itself.
  */
-import { execFileSync } from 'node:child_process';
-import Redis from 'ioredis';
 import { type App, createApp } from '../../src/app';
 import { LogCapture } from '../support/log-capture';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-config';
+import { expectNoMarkers as expectCanariesAbsent, pgDump, redisDump as redisDumpUnder } from '../support/phi-canaries';
 import { waitFor } from '../support/wait-for';
 import { WebchatTestClient } from '../support/webchat-client';
 import { type TwilioProductSetup, postInboundMessage, setUpTwilioProduct } from './twilio/twilio-test-kit';
@@ -31,34 +29,8 @@ afterAll(async () => {
   await setup?.cleanup();
 });
 
-/** Every key under the test's queue prefix, with its value whatever its type. */
-async function redisDump(): Promise<string> {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    const parts: string[] = [];
-    for await (const keys of redis.scanStream({ match: `${setup.environment.env.QUEUE_PREFIX}*`, count: 500 }) as AsyncIterable<string[]>) {
-      for (const key of keys) {
-        const type = await redis.type(key);
-        const value =
-          type === 'string' ? await redis.get(key)
-          : type === 'hash' ? JSON.stringify(await redis.hgetall(key))
-          : type === 'list' ? JSON.stringify(await redis.lrange(key, '0', '-1'))
-          : type === 'set' ? JSON.stringify(await redis.smembers(key))
-          : type === 'zset' ? JSON.stringify(await redis.zrange(key, '0', '-1'))
-          : type === 'stream' ? JSON.stringify(await redis.xrange(key, '-', '+'))
-          : '';
-        parts.push(key, value ?? '');
-      }
-    }
-    return parts.join('\n');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-function expectNoMarkers(where: string, text: string): void {
-  for (const marker of MARKERS) expect({ where, found: text.includes(marker) ? marker : undefined }).toEqual({ where, found: undefined });
-}
+const expectNoMarkers = (where: string, text: string) => expectCanariesAbsent(MARKERS, where, text);
+const redisDump = () => redisDumpUnder(setup.environment.env.QUEUE_PREFIX!);
 
 test('marker values never reach logs, Redis or plaintext database columns', async () => {
   // Patients write in while no worker runs, so their jobs wait in Redis to be inspected.
@@ -81,7 +53,7 @@ test('marker values never reach logs, Redis or plaintext database columns', asyn
 
   expectNoMarkers('redis (after processing)', await redisDump());
   expectNoMarkers('logs', logs.text());
-  const dump = execFileSync('pg_dump', ['--data-only', `--schema=${setup.environment.env.DATABASE_SCHEMA}`, TEST_DATABASE_URL], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const dump = pgDump(setup.environment.env.DATABASE_SCHEMA!);
   expect(dump).toContain('inbound_messages'); // the dump holds the data it is meant to
   expectNoMarkers('pg_dump', dump);
 }, 90_000);
