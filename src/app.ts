@@ -13,7 +13,9 @@ import { createEmrAdapter } from './emr';
 import { lazyEmrAdapter } from './emr/lazy-emr-adapter';
 import { UpcomingAppointments } from './scheduling/upcoming-appointments';
 import { SecurePageRecords } from './identity/secure-page-records';
+import { VERIFIED_CHAT_TOKEN_SECONDS, VerifiedChatHandoffs } from './identity/verified-chat-handoffs';
 import { createSecurePageRouter } from './web/secure/secure-page-router';
+import type { VerifiedChatRequest } from './web/secure/secure-page-types';
 import { ConversationEvents } from './conversation/conversation-events';
 import { BotEngine } from './conversation/bot-engine';
 import { ConversationRepository } from './conversation/conversation-repository';
@@ -170,8 +172,13 @@ async function assemble(parts: Parts): Promise<App> {
       sendCode: records.sendCode.bind(records),
       markVerified: records.markVerified.bind(records),
       withheldContent: records.withheldContent.bind(records),
+      verifiedChatUrl: async ({ practiceId: practice, linkId, patientId, lang }: VerifiedChatRequest) => {
+        const code = await handoffs.issue(db, { practiceId: practice, linkId, patientId, language: lang });
+        return `${config.publicUrl.replace(/\/+$/, '')}/chat?continue=${code}`;
+      },
     };
   };
+  const handoffs = new VerifiedChatHandoffs({ keyRing, audit, directory, repository, now: parts.options.now });
   const turns = new TurnProcessor({
     ...{ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts },
     ...{ consent, gate, directory, appointments, now: parts.options.now },
@@ -251,6 +258,10 @@ async function assemble(parts: Parts): Promise<App> {
         metrics,
         practiceId: () => practiceId,
         allowedOrigins: [new URL(config.publicUrl).origin],
+        verifiedChats: {
+          tokenLifetimeSeconds: VERIFIED_CHAT_TOKEN_SECONDS,
+          start: (practice, code, visitorId) => handoffs.start(db, practice, code, visitorId),
+        },
       });
       webchat.attach(httpServer);
       const server = httpServer;

@@ -1,7 +1,7 @@
 /**
- * Kysely table types of the secure-link handoff (migrations/0007_secure_links.sql): links to the secure page, the
- * one-time-code challenges behind them, and the counters that rate-limit both. Kept apart from schema.ts so the
- * feature stays self-contained; `Database` extends `SecureLinkTables`.
+ * Kysely table types of the secure-link handoff (migrations/0007, 0008): links to the secure page, the one-time-code
+ * challenges behind them, the counters that rate-limit both, and the codes that continue in a verified web chat.
+ * Kept apart from schema.ts so the feature stays self-contained; `Database` extends `SecureLinkTables`.
  */
 import type { ColumnType, Generated } from 'kysely';
 
@@ -61,9 +61,25 @@ export interface RateLimitCountersTable {
   hits: number;
 }
 
+/** One-time codes from the secure page to a verified web chat (migrations/0008_verified_chat_handoffs.sql). */
+export interface VerifiedChatHandoffsTable {
+  id: Generated<number>;
+  practice_id: string;
+  link_id: string;
+  patient_id: string;
+  language: 'en' | 'es';
+  /** HMAC-SHA256 of the code; the code exists only in the link on the secure page. */
+  code_hash: string;
+  expires_at: Timestamp;
+  redeemed_at: NullableTimestamp;
+  conversation_id: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+}
+
 /** A type (not an interface) so `db.withTables<SecureLinkTables>()` accepts it until `Database` includes it. */
 export type SecureLinkTables = {
   secure_links: SecureLinksTable;
   otp_challenges: OtpChallengesTable;
   rate_limit_counters: RateLimitCountersTable;
+  verified_chat_handoffs: VerifiedChatHandoffsTable;
 };

@@ -9,9 +9,8 @@ import { type Browser, type FrameLocator, type Locator, type Page } from 'playwr
 import { findFreePort } from '../support/free-port';
 import { type ProductProcess, startProduct } from '../support/product-process';
 import { type TestEnvironment, createTestEnvironment } from '../support/test-config';
+import { ANSWER_TIMEOUT_MS, ask, readTranscript } from '../support/chat-transcript';
 import { waitFor } from '../support/wait-for';
-
-const ANSWER_TIMEOUT_MS = 20_000;
 
 let environment: TestEnvironment | undefined;
 let product: ProductProcess | undefined;
@@ -40,45 +39,6 @@ function baseUrl(): string {
 function openBrowser(): Browser {
   if (!browser) throw new Error('the browser did not start');
   return browser;
-}
-
-/** Where the chat's elements are: the widget's frame, or the /chat page opened on its own. */
-type ChatScope = Pick<FrameLocator, 'getByRole' | 'getByLabel'>;
-
-interface TranscriptLine {
-  readonly speaker: string;
-  readonly text: string;
-}
-
-/** The transcript as a screen reader reads it: each message starts with its speaker ("You: ", "Assistant: "). */
-async function readTranscript(chat: ChatScope): Promise<TranscriptLine[]> {
-  const texts = await chat.getByRole('log').locator('.cc-message').allTextContents();
-  return texts.map((text) => {
-    const separator = text.indexOf(': ');
-    return { speaker: text.slice(0, separator), text: text.slice(separator + 2).trim() };
-  });
-}
-
-async function assistantLines(chat: ChatScope): Promise<string[]> {
-  return (await readTranscript(chat)).filter((line) => line.speaker === 'Assistant').map((line) => line.text);
-}
-
-/** Types `text` as a patient does (then Enter) and returns the assistant's next message. */
-async function ask(chat: ChatScope, text: string): Promise<string> {
-  const before = (await assistantLines(chat)).length;
-  const input = chat.getByLabel('Type your message');
-  await input.fill(text);
-  await input.press('Enter');
-  expect(await input.inputValue()).toBe('');
-  const answers = await waitFor(
-    async () => {
-      const lines = await assistantLines(chat);
-      return lines.length > before ? lines : undefined;
-    },
-    ANSWER_TIMEOUT_MS,
-    `an answer to "${text}"`,
-  );
-  return answers[before]!;
 }
 
 async function openChat(page: Page): Promise<FrameLocator> {

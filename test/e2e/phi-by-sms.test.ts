@@ -4,13 +4,14 @@
  * Twilio-compatible server on 127.0.0.1, and the secure page over HTTP. At the end, the demo patient's details
  * (canaries) must appear in no log line, no Redis value and no plaintext database column.
  */
-import { type App, createApp } from '../../src/app';
+import type { App } from '../../src/app';
 import { LogCapture } from '../support/log-capture';
+import { startTestApp } from '../support/test-app';
 import { expectNoMarkers, pgDump, redisDump } from '../support/phi-canaries';
 import { runCli } from '../support/run-cli';
-import { waitFor } from '../support/wait-for';
 import { TestBrowser, enterBirthDate, withoutCsrf } from '../integration/secure-page/secure-page-harness';
-import { type TwilioProductSetup, postInboundMessage, setUpTwilioProduct } from '../integration/twilio/twilio-test-kit';
+import { TextingPhone } from '../integration/twilio/texting-phone';
+import { type TwilioProductSetup, setUpTwilioProduct } from '../integration/twilio/twilio-test-kit';
 
 const PHONE = '+15555550123'; // "Test Patient", born 1980-04-02, and "Junior Patient" share it
 const UNKNOWN_PHONE = '+15555550166';
@@ -24,9 +25,7 @@ const logs = new LogCapture();
 
 beforeAll(async () => {
   setup = await setUpTwilioProduct();
-  app = await createApp(setup.environment.config, { logDestination: logs });
-  await app.startWorkers();
-  await app.listen(setup.port);
+  ({ app } = await startTestApp(setup.environment.config, { logDestination: logs }, setup.port));
 }, 60_000);
 
 afterAll(async () => {
@@ -34,81 +33,50 @@ afterAll(async () => {
   await setup?.cleanup();
 });
 
-const bodiesTo = (to: string) =>
-  setup.twilioApi
-    .accepted()
-    .filter((request) => request.params.To === to)
-    .map((request) => request.params.Body ?? '');
-
-/** Texts the practice and waits for `count` new SMS to that number; returns them. */
-async function text(from: string, body: string, count = 1): Promise<string[]> {
-  const before = bodiesTo(from).length;
-  expect((await postInboundMessage(setup.publicUrl, from, body)).status).toBe(200);
-  return waitFor(
-    () => (bodiesTo(from).length >= before + count ? bodiesTo(from).slice(before) : undefined),
-    20_000,
-    `${count} SMS after "${body}"`,
-  );
-}
-
-function linkIn(replies: readonly string[]): string {
-  const url = replies
-    .map((reply) => new RegExp(`${setup.publicUrl}/s/[A-Za-z0-9_-]{43}`).exec(reply)?.[0])
-    .find(Boolean);
-  if (!url) throw new Error(`no secure link in: ${replies.join(' | ')}`);
-  return new URL(url).pathname;
-}
-
-async function codeTexted(before: number): Promise<string> {
-  const body = await waitFor(
-    () =>
-      bodiesTo(PHONE)
-        .slice(before)
-        .find((reply) => /\b\d{6}\b/.test(reply)),
-    20_000,
-    'the verification code',
-  );
-  return /\b(\d{6})\b/.exec(body)![1]!;
-}
+const patientPhone = () => new TextingPhone(setup, PHONE);
+const secureLinkPath = (replies: readonly string[]) => new URL(patientPhone().secureLinkIn(replies)).pathname;
 
 test('no consent: a secure link; DOB + texted code show the appointment; YES then gets it by SMS; STOP revokes it', async () => {
   const base = `http://127.0.0.1:${setup.port}`;
-  const first = await text(PHONE, 'when is my next appointment?', 2);
+  const phone = patientPhone();
+  const first = await phone.text('when is my next appointment?', 2);
   for (const detail of [...APPOINTMENT_DETAILS, 'Test', 'Patient', 'Junior'])
     expect(first.join(' ')).not.toContain(detail);
   expect(first.join(' ')).not.toMatch(
     /\b(January|February|March|April|May|June|July|August|September|October|November|December)\b/,
   );
-  const path = linkIn(first);
+  const path = secureLinkPath(first);
   expect(first[1]).toMatch(/not secure.*YES.*STOP/s);
 
   // A wrong date of birth gets the very page a right one gets from an unknown phone.
-  const strangerPath = linkIn(await text(UNKNOWN_PHONE, 'when is my next appointment?', 2));
+  const strangerPath = secureLinkPath(
+    await new TextingPhone(setup, UNKNOWN_PHONE).text('when is my next appointment?', 2),
+  );
   const wrongBirthDate = await enterBirthDate(new TestBrowser(base), path, '1980-04-03');
   const unknownPhone = await enterBirthDate(new TestBrowser(base), strangerPath, '1980-04-02');
   expect(withoutCsrf(wrongBirthDate.html)).toBe(withoutCsrf(unknownPhone.html));
   expect(wrongBirthDate.status).toBe(unknownPhone.status);
 
   const patient = new TestBrowser(base);
-  const sentBefore = bodiesTo(PHONE).length;
+  const sentBefore = phone.received().length;
   const codePage = await enterBirthDate(patient, path, '1980-04-02');
   expect(withoutCsrf(codePage.html)).toBe(withoutCsrf(wrongBirthDate.html));
-  const code = await codeTexted(sentBefore);
+  const code = await phone.codeAfter(sentBefore);
   expect((await patient.submit(path, codePage, 'code', { code })).status).toBe(303);
   const shown = await patient.get(path);
   for (const detail of APPOINTMENT_DETAILS) expect(shown.html).toContain(detail);
 
   // Consent (the number is verified now): YES, then the answer comes by SMS.
-  expect(await text(PHONE, 'YES')).toEqual([expect.stringMatching(/from now on/)]);
-  const answer = await text(PHONE, 'when is my next appointment?');
+  expect(await phone.text('YES')).toEqual([expect.stringMatching(/from now on/)]);
+  const answer = await phone.text('when is my next appointment?');
   for (const detail of APPOINTMENT_DETAILS) expect(answer[0]).toContain(detail);
 
   // STOP revokes it: after START, the next PHI question gets a link again (and is not asked for consent again).
-  await text(PHONE, 'STOP');
-  await text(PHONE, 'START');
-  const afterStop = await text(PHONE, 'when is my next appointment?');
+  await phone.text('STOP');
+  await phone.text('START');
+  const afterStop = await phone.text('when is my next appointment?');
   expect(afterStop).toHaveLength(1);
-  linkIn(afterStop);
+  secureLinkPath(afterStop);
   for (const detail of APPOINTMENT_DETAILS) expect(afterStop[0]).not.toContain(detail);
 
   const ledger = JSON.parse((await runCli(setup.environment.env, 'consent', 'show', PHONE)).stdout) as Array<

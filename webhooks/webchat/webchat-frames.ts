@@ -11,6 +11,8 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('hello'),
     token: z.string().max(200).optional(),
+    /** A one-time code from the secure page (`/chat?continue=`): start a verified chat instead. */
+    handoff: z.string().max(100).optional(),
     lastSeq: z.number().int().min(0).default(0),
     lang: language.optional(),
   }),

@@ -11,8 +11,8 @@ import type { VisitorTokens } from '../../src/channels/webchat/visitor-token';
 import type { ConversationEvents } from '../../src/conversation/conversation-events';
 import type { ConversationRepository, TranscriptEntry } from '../../src/conversation/conversation-repository';
 import type { IngestService } from '../../src/conversation/ingest-service';
-import type { Database } from '../../src/db/schema';
-import { AppError } from '../../src/errors';
+import type { Conversation, Database } from '../../src/db/schema';
+import { AppError, normalizeDatabaseError } from '../../src/errors';
 import type { Logger } from '../../src/observability/logger';
 import type { Metrics } from '../../src/observability/metrics';
 import type { Kysely } from 'kysely';
@@ -35,6 +35,15 @@ export interface WebchatSocketDeps {
   readonly practiceId: () => string;
   /** Origins allowed to open the socket besides the server's own host. */
   readonly allowedOrigins: readonly string[];
+  /** Redeems a secure page's one-time code; without it, hello frames carrying one are refused. */
+  readonly verifiedChats?: VerifiedChatStarter;
+}
+
+export interface VerifiedChatStarter {
+  /** Seconds the verified chat's visitor token lasts. */
+  readonly tokenLifetimeSeconds: number;
+  /** The verified conversation of a new visitor, or undefined for an unknown, used or expired code. */
+  start(practiceId: string, code: string, visitorId: string): Promise<Conversation | undefined>;
 }
 
 export class WebchatSocketServer {
@@ -102,6 +111,8 @@ export class WebchatSocketServer {
   }
 }
 
+type OpenedChat = { token: string; visitorId: string; conversation: Conversation } | { refused: string };
+
 /** One socket's state: which visitor and conversation it is, and the last seq it has been sent. */
 class WebchatSession {
   private conversationId?: string;
@@ -151,10 +162,9 @@ class WebchatSession {
 
   private async hello(frame: Extract<ClientFrame, { type: 'hello' }>): Promise<void> {
     if (this.conversationId) return this.sendError('malformed', 'hello was already received');
-    const known = frame.token ? this.deps.tokens.verify(frame.token) : undefined;
-    if (frame.token && !known) return this.sendError('unauthorized', 'visitor token is invalid or expired');
-    const { token, visitorId } = known ? { token: frame.token!, visitorId: known } : this.deps.tokens.issue();
-    const conversation = await this.deps.ingest.openConversation(this.deps.practiceId(), 'webchat', visitorId, frame.lang);
+    const opened = frame.handoff === undefined ? await this.openAsVisitor(frame) : await this.openVerified(frame.handoff);
+    if ('refused' in opened) return this.sendError('unauthorized', opened.refused);
+    const { token, visitorId, conversation } = opened;
     this.visitorId = visitorId;
     this.conversationId = conversation.id;
     this.lastSentSeq = frame.lastSeq;
@@ -164,6 +174,27 @@ class WebchatSession {
     });
     this.send({ type: 'welcome', token, conversationId: conversation.id, lang: conversation.language ?? frame.lang ?? 'en' });
     await this.pushNewMessages();
+  }
+
+  /** A returning visitor (valid token) or a new one. */
+  private async openAsVisitor(frame: Extract<ClientFrame, { type: 'hello' }>): Promise<OpenedChat> {
+    const known = frame.token ? this.deps.tokens.verify(frame.token) : undefined;
+    if (frame.token && !known) return { refused: 'visitor token is invalid or expired' };
+    const { token, visitorId } = known ? { token: frame.token!, visitorId: known } : this.deps.tokens.issue();
+    const conversation = await this.deps.ingest.openConversation(this.deps.practiceId(), 'webchat', visitorId, frame.lang);
+    return { token, visitorId, conversation };
+  }
+
+  /** A new visitor verified on the secure page, with a token that ends when a secure-page session would. */
+  private async openVerified(code: string): Promise<OpenedChat> {
+    const starter = this.deps.verifiedChats;
+    const refused = { refused: 'this link to a verified chat has expired or was already used' };
+    if (!starter) return refused;
+    const { token, visitorId } = this.deps.tokens.issue(undefined, Date.now(), starter.tokenLifetimeSeconds);
+    const conversation = await starter.start(this.deps.practiceId(), code, visitorId).catch((error: unknown) => {
+      throw normalizeDatabaseError(error);
+    });
+    return conversation ? { token, visitorId, conversation } : refused;
   }
 
   private async message(frame: Extract<ClientFrame, { type: 'message' }>): Promise<void> {

@@ -13,8 +13,12 @@ export class VisitorTokens {
     private readonly lifetimeSeconds = DEFAULT_LIFETIME_SECONDS,
   ) {}
 
-  issue(visitorId: string = crypto.randomUUID(), now = Date.now()): { token: string; visitorId: string } {
-    const expiresAt = Math.floor(now / 1000) + this.lifetimeSeconds;
+  issue(
+    visitorId: string = crypto.randomUUID(),
+    now = Date.now(),
+    lifetimeSeconds = this.lifetimeSeconds,
+  ): { token: string; visitorId: string } {
+    const expiresAt = Math.floor(now / 1000) + lifetimeSeconds;
     const body = `${VERSION}.${visitorId}.${expiresAt}`;
     return { token: `${body}.${this.sign(body)}`, visitorId };
   }

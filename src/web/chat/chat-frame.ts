@@ -4,7 +4,7 @@
  */
 import { bindComposer } from './composer';
 import { ChatSocket, type ConnectionState } from './chat-socket';
-import type { ChatErrorCode, ChatMessage } from './chat-protocol';
+import type { ChatErrorCode, ChatLanguage, ChatMessage } from './chat-protocol';
 import {
   chatSocketUrl,
   createClientMessageId,
@@ -31,6 +31,30 @@ const SEND_PROBLEM_TEXT: Record<ChatErrorCode, string> = {
   malformed: 'That message could not be sent. Please try again.',
   too_large: 'That message is too long. Please shorten it and try again.',
 };
+
+const HANDOFF_TEXT: Record<ChatLanguage, Record<'accepted' | 'refused', string>> = {
+  en: {
+    accepted: 'You are verified. You can ask about your appointments here for the next 30 minutes.',
+    refused: 'That secure chat link has expired or was already used. Open the secure page again to get a new one.',
+  },
+  es: {
+    accepted: 'Su identidad está verificada. Puede preguntar por sus citas aquí durante los próximos 30 minutos.',
+    refused: 'Ese enlace al chat seguro venció o ya se usó. Abra de nuevo la página segura para obtener otro.',
+  },
+};
+
+/**
+ * The secure page's one-time code (`/chat?continue=<code>`), removed from the address at once so a reload, the
+ * history or a bookmark never carries it.
+ */
+function takeHandoffCode(): string | undefined {
+  const url = new URL(location.href);
+  const code = url.searchParams.get('continue');
+  if (code === null) return undefined;
+  url.searchParams.delete('continue');
+  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  return code;
+}
 
 function requireElement<T extends HTMLElement>(id: string, type: { new (): T; prototype: T }): T {
   const element = document.getElementById(id);
@@ -89,16 +113,23 @@ function startChatFrame(): void {
     showTyping(false);
     countUnread();
   };
+  const handoff = takeHandoffCode();
+  let language = preferredLanguage();
   const socket = new ChatSocket(
     {
       url: chatSocketUrl(),
-      lang: preferredLanguage(),
+      lang: language,
       openSocket: openBrowserSocket,
       tokenStore: createVisitorTokenStore(),
       createMessageId: createClientMessageId,
+      ...(handoff === undefined ? {} : { handoff }),
     },
     {
-      welcome: ({ lang }) => view.setLanguage(lang),
+      welcome: ({ lang }) => {
+        language = lang;
+        view.setLanguage(lang);
+      },
+      handoffResult: (accepted) => (notice.textContent = HANDOFF_TEXT[language][accepted ? 'accepted' : 'refused']),
       conversationReset: () => view.clearStored(),
       message: receiveMessage,
       ack: (clientMsgId, seq) => {

@@ -27,7 +27,7 @@ export interface ChatMessage {
 }
 
 export type ClientFrame =
-  | { type: 'hello'; token?: string; lastSeq: number; lang?: ChatLanguage }
+  | { type: 'hello'; token?: string; handoff?: string; lastSeq: number; lang?: ChatLanguage }
   | { type: 'message'; clientMsgId: string; text: string; payload?: string }
   | { type: 'typing'; on: boolean }
   | { type: 'ping' };

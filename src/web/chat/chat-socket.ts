@@ -43,12 +43,16 @@ export interface ChatSocketOptions {
   readonly tokenStore: TokenStore;
   readonly createMessageId: () => string;
   readonly random?: () => number;
+  /** A one-time code from the secure page: the first hello redeems it for a verified chat instead of the token. */
+  readonly handoff?: string;
 }
 
 export interface ChatSocketHandlers {
   welcome(details: { conversationId: string; lang: ChatLanguage }): void;
   /** The server started a new conversation (e.g. the stored token expired): earlier messages will not come back. */
   conversationReset(): void;
+  /** The secure page's code was redeemed (`true`) or refused, expired or used (`false`, the chat goes on unverified). */
+  handoffResult(accepted: boolean): void;
   message(message: ChatMessage): void;
   ack(clientMsgId: string, seq: number): void;
   typing(on: boolean): void;
@@ -78,6 +82,8 @@ export class ChatSocket {
   private generation = 0;
   private ready = false;
   private helloHadToken = false;
+  private helloHadHandoff = false;
+  private pendingHandoff: string | undefined;
   private everConnected = false;
   private stopped = false;
   private failedAttempts = 0;
@@ -94,7 +100,9 @@ export class ChatSocket {
   constructor(
     private readonly options: ChatSocketOptions,
     private readonly handlers: ChatSocketHandlers,
-  ) {}
+  ) {
+    this.pendingHandoff = options.handoff;
+  }
 
   start(): void {
     this.stopped = false;
@@ -184,11 +192,14 @@ export class ChatSocket {
   }
 
   private sendHello(): void {
-    const token = this.options.tokenStore.read();
+    const handoff = this.pendingHandoff;
+    const token = handoff === undefined ? this.options.tokenStore.read() : null;
     this.helloHadToken = token !== null;
+    this.helloHadHandoff = handoff !== undefined;
     this.transmit({
       type: 'hello',
       ...(token === null ? {} : { token }),
+      ...(handoff === undefined ? {} : { handoff }),
       lastSeq: this.highestSeq,
       lang: this.options.lang,
     });
@@ -248,6 +259,7 @@ export class ChatSocket {
     this.failedAttempts = 0;
     this.handlers.connectionState('online');
     this.handlers.welcome({ conversationId, lang });
+    if (this.helloHadHandoff) this.settleHandoff(true);
     this.resendUnacked();
   }
 
@@ -284,8 +296,19 @@ export class ChatSocket {
     this.resendTimer = setTimeout(() => this.resendUnacked(), RESEND_DELAY_MS);
   }
 
-  /** The stored token was refused: forget it and say hello again as a new visitor. */
+  /** The code is used once, whatever the answer: later hellos (reconnects) carry the token. */
+  private settleHandoff(accepted: boolean): void {
+    this.pendingHandoff = undefined;
+    this.helloHadHandoff = false;
+    this.handlers.handoffResult(accepted);
+  }
+
+  /** The stored token (or the secure page's code) was refused: forget it and say hello again as a new visitor. */
   private restartWithoutToken(): void {
+    if (this.helloHadHandoff) {
+      this.settleHandoff(false);
+      return this.connect();
+    }
     const hadToken = this.helloHadToken;
     this.options.tokenStore.clear();
     this.seenSeqs.clear();

@@ -62,7 +62,13 @@ export class SecurePageSession {
       requestId: request.requestId,
     });
     const chatUrl = deps.verifiedChatUrl
-      ? await deps.verifiedChatUrl({ patientId, conversationId: link.conversationId })
+      ? await deps.verifiedChatUrl({
+          practiceId: link.practiceId,
+          linkId: link.id,
+          patientId,
+          conversationId: link.conversationId,
+          lang: link.language,
+        })
       : undefined;
     const usableChatUrl = chatUrl !== undefined && CHAT_URL_PATTERN.test(chatUrl) ? chatUrl : undefined;
     return page({ page: 'content', content, ...(usableChatUrl === undefined ? {} : { chatUrl: usableChatUrl }) });

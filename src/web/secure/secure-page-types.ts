@@ -100,7 +100,15 @@ export interface SecurePageDeps {
     requestId: string;
   }): Promise<WithheldContent>;
   /** Optional: a web chat where this verified patient can continue; without it the page offers the practice phone. */
-  verifiedChatUrl?(input: { patientId: string; conversationId: string }): Promise<string>;
+  verifiedChatUrl?(input: VerifiedChatRequest): Promise<string>;
+}
+
+export interface VerifiedChatRequest {
+  readonly practiceId: string;
+  readonly linkId: string;
+  readonly patientId: string;
+  readonly conversationId: string;
+  readonly lang: SecurePageLanguage;
 }
 
 export interface WithheldContent {

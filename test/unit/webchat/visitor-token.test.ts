@@ -17,3 +17,10 @@ test('forged, altered or foreign tokens are refused', () => {
   expect(new VisitorTokens(Buffer.alloc(32, 4)).verify(token)).toBeUndefined();
   expect(tokens.verify('garbage')).toBeUndefined();
 });
+
+test('a token can be issued with a shorter life (the verified chat ends with the secure-page session)', () => {
+  const now = Date.UTC(2026, 10, 22);
+  const { token, visitorId } = tokens.issue(undefined, now, 10);
+  expect(tokens.verify(token, now + 9_000)).toBe(visitorId);
+  expect(tokens.verify(token, now + 11_000)).toBeUndefined();
+});
