@@ -67,6 +67,11 @@ export interface SecureLink {
   readonly lastActivityAt: Date | null;
   readonly closedReason: SecureSessionEnd | null;
   readonly sessionHash: string | null;
+  /**
+   * Neither the patient nor a phone is known (a web chat or Messenger contact): the page asks for the phone on record
+   * with the date of birth.
+   */
+  readonly asksForPhone: boolean;
 }
 
 export class SecureLinks {
@@ -147,10 +152,12 @@ export class SecureLinks {
     const row = await db
       .withTables<SecureLinkTables>()
       .selectFrom('secure_links')
-      .selectAll()
+      .innerJoin('contacts', 'contacts.id', 'secure_links.contact_id')
+      .selectAll('secure_links')
+      .select('contacts.channel as contact_channel')
       .where('token_hash', '=', this.tokenHash(token))
       .executeTakeFirst();
-    return row && toSecureLink(row);
+    return row && toSecureLink(row, row.contact_channel);
   }
 
   /** Ends the conversation's live link now (e.g. the conversation closed); returns how many links ended. */
@@ -295,8 +302,12 @@ export class SecureLinks {
   }
 }
 
-function toSecureLink(row: Selectable<SecureLinksTable>): SecureLink {
+/** Channels whose address is a phone number, which can then stand for "the phone on record". */
+const PHONE_CHANNELS: readonly string[] = ['sms', 'whatsapp'];
+
+function toSecureLink(row: Selectable<SecureLinksTable>, contactChannel: string): SecureLink {
   return {
+    asksForPhone: row.patient_id === null && !PHONE_CHANNELS.includes(contactChannel),
     id: row.id,
     practiceId: row.practice_id,
     conversationId: row.conversation_id,

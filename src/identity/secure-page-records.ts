@@ -36,14 +36,19 @@ const NO_APPOINTMENTS: Record<Language, string> = {
 export class SecurePageRecords {
   constructor(private readonly deps: SecurePageRecordsDeps) {}
 
-  async findPatientsForLink(link: LinkSubject, birthDate: string): Promise<readonly PatientOnRecord[]> {
+  async findPatientsForLink(
+    link: LinkSubject,
+    birthDate: string,
+    typedPhone?: string,
+  ): Promise<readonly PatientOnRecord[]> {
     const { db, directory } = this.deps;
     if (link.patientId) {
       if (!(await directory.hasBirthDate(db, link.patientId, birthDate))) return [];
       const patient = await directory.get(db, link.patientId);
       return patient?.phone ? [{ patientId: patient.id, phone: patient.phone }] : [];
     }
-    const phone = await this.contactPhone(link.contactId);
+    // A phone-number contact is the phone: what the page asked for (web chat, Messenger) counts only otherwise.
+    const phone = (await this.contactPhone(link.contactId)) ?? typedPhone;
     if (!phone) return [];
     const patient = await directory.findByPhoneAndBirthDate(db, link.practiceId, phone, birthDate);
     return patient?.phone ? [{ patientId: patient.id, phone: patient.phone }] : [];

@@ -65,7 +65,12 @@ export class VerifiedChatHandoffs {
    * patient and audits it, all in one transaction. Undefined when the code is unknown, used, expired or for another
    * practice.
    */
-  async start(db: Kysely<Database>, practiceId: string, code: string, visitorId: string): Promise<Conversation | undefined> {
+  async start(
+    db: Kysely<Database>,
+    practiceId: string,
+    code: string,
+    visitorId: string,
+  ): Promise<Conversation | undefined> {
     if (!CODE_PATTERN.test(code)) return undefined;
     return db.transaction().execute(async (trx) => {
       const now = this.now();
@@ -81,15 +86,30 @@ export class VerifiedChatHandoffs {
       if (!handoff) return undefined;
       const { repository, directory, audit } = this.deps;
       const contactId = await repository.findOrCreateContact(trx, practiceId, 'webchat', visitorId);
-      const conversation = await repository.findOrCreateOpenConversation(trx, practiceId, contactId, 'webchat', handoff.language);
+      const conversation = await repository.findOrCreateOpenConversation(
+        trx,
+        practiceId,
+        contactId,
+        'webchat',
+        handoff.language,
+      );
       await directory.markVerified(trx, contactId, handoff.patient_id, now);
-      await trx.updateTable('verified_chat_handoffs').set({ conversation_id: conversation.id }).where('id', '=', handoff.id).execute();
+      await trx
+        .updateTable('verified_chat_handoffs')
+        .set({ conversation_id: conversation.id })
+        .where('id', '=', handoff.id)
+        .execute();
       await audit.append(trx, {
         actor: `patient:${handoff.patient_id}`,
         action: 'identity.contact_verified',
         patientRef: `patient:${handoff.patient_id}`,
         purpose: 'identity',
-        details: { contact: contactId, conversation: conversation.id, via: 'secure_page_chat', linkId: handoff.link_id },
+        details: {
+          contact: contactId,
+          conversation: conversation.id,
+          via: 'secure_page_chat',
+          linkId: handoff.link_id,
+        },
       });
       return conversation;
     });

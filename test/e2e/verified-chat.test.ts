@@ -3,7 +3,8 @@
  * appointment gets a secure link; the page (date of birth, the code texted to the phone on record) shows the
  * appointment and links to /chat with a one-time code; there the web chat counts as verified, so the same question is
  * answered in the chat. The code leaves the address bar at once and works once: opened again it starts nothing
- * verified, and the question gets a secure link instead of the answer.
+ * verified, and the question gets a secure link instead of the answer. A web chat visitor's own link asks for the
+ * phone on record with the date of birth; after the code that same chat answers.
  */
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { App } from '../../src/app';
@@ -38,9 +39,12 @@ afterAll(async () => {
   }
 }, 60_000);
 
-async function verifyOnSecurePage(page: Page, phone: TextingPhone): Promise<void> {
-  await page.goto(phone.secureLinkIn(await phone.text('when is my next appointment?', 2)));
+/** Opens the secure link and passes the identity check (typing the phone when the page asks for it). */
+async function verifyOnSecurePage(page: Page, phone: TextingPhone, link: string): Promise<void> {
+  await page.goto(link);
   const sentBefore = phone.received().length;
+  const phoneField = page.getByLabel('Mobile phone');
+  if ((await phoneField.count()) > 0) await phoneField.fill('(555) 555-0123');
   await page.getByLabel('Date of birth').fill('1980-04-02');
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByLabel('Verification code').fill(await phone.codeAfter(sentBefore));
@@ -60,7 +64,12 @@ test('after the secure page, the web chat answers the appointment question; the 
   const stranger = await browser.newContext();
   try {
     const securePage = await patient.newPage();
-    await verifyOnSecurePage(securePage, new TextingPhone(setup, PHONE));
+    const phone = new TextingPhone(setup, PHONE);
+    await verifyOnSecurePage(
+      securePage,
+      phone,
+      phone.secureLinkIn(await phone.text('when is my next appointment?', 2)),
+    );
     for (const detail of APPOINTMENT_DETAILS) await securePage.getByText(detail).first().waitFor();
     const chatLink = securePage.getByRole('link', { name: 'Continue in our secure chat' });
     const href = (await chatLink.getAttribute('href')) ?? '';
@@ -91,4 +100,24 @@ test('after the secure page, the web chat answers the appointment question; the 
     .execute();
   expect(verifiedChats).toHaveLength(1);
   expectNoMarkers(['1980-04-02', 'Alvarez', 'Annual physical', 'continue='], 'logs', logs.text());
+}, 120_000);
+
+test('a web chat visitor proves who they are on the secure page (phone and date of birth); then the chat answers', async () => {
+  const visitor = await browser.newContext();
+  try {
+    const chat = await openChatAt(visitor, `${setup.publicUrl}/chat`);
+    const withheld = await ask(chat, 'when is my next appointment?');
+    for (const detail of APPOINTMENT_DETAILS) expect(withheld).not.toContain(detail);
+    const link = new RegExp(`${setup.publicUrl}/s/[A-Za-z0-9_-]{43}`).exec(withheld)?.[0];
+    expect(link).toBeDefined();
+
+    const securePage = await visitor.newPage();
+    await verifyOnSecurePage(securePage, new TextingPhone(setup, PHONE), link!);
+    for (const detail of APPOINTMENT_DETAILS) await securePage.getByText(detail).first().waitFor();
+
+    const answer = await ask(chat, 'when is my next appointment?');
+    for (const detail of APPOINTMENT_DETAILS) expect(answer).toContain(detail);
+  } finally {
+    await visitor.close();
+  }
 }, 120_000);

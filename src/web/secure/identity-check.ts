@@ -1,5 +1,6 @@
 /**
- * The two steps of the identity check: a date of birth, then the code texted to the phone on record.
+ * The two steps of the identity check: a date of birth (with the phone on record when the link's contact has no phone
+ * number, e.g. web chat), then the code texted to the phone on record.
  *
  * The birth-date step answers the same page, in the same time, whether or not a record matched: both paths call the
  * same lookup, create a challenge (a decoy when nothing matched: no code sent, can never succeed) with the same
@@ -8,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditEvent } from '../../audit/audit-log';
-import { parseBirthDate } from './birth-date-input';
+import { parseBirthDate, parsePhoneOnRecord } from './identity-inputs';
 import { newBrowserSecret } from './browser-session';
 import {
   type PageRequest,
@@ -26,16 +27,19 @@ const CODE_PATTERN = /^\d{6}$/;
 export class IdentityCheck {
   constructor(private readonly services: SecurePageServices) {}
 
-  async submitBirthDate(request: PageRequest, rawBirthDate: string): Promise<PageOutcome> {
+  /** `rawPhone` counts only when the link asks for the phone on record (no patient, no phone known). */
+  async submitBirthDate(request: PageRequest, rawBirthDate: string, rawPhone: string): Promise<PageOutcome> {
     const refusal = await identityCheckRefusal(this.services, request);
     if (refusal) return refusal;
+    const phone = request.link.asksForPhone ? parsePhoneOnRecord(rawPhone) : undefined;
+    if (request.link.asksForPhone && phone === undefined) return page({ page: 'birth-date', error: 'phone' }, 422);
     const birthDate = parseBirthDate(rawBirthDate, request.link.language, this.services.settings.now());
     if (birthDate === undefined) return page({ page: 'birth-date', error: 'format' }, 422);
     const limited = await this.birthDateLimitReached(request);
     if (limited) return limited;
     const started = performance.now();
     try {
-      await this.startChallenge(request, birthDate);
+      await this.startChallenge(request, birthDate, phone);
     } finally {
       await sleep(Math.max(0, started + this.services.settings.birthDateStepMinimumMs - performance.now()));
     }
@@ -134,12 +138,13 @@ export class IdentityCheck {
   }
 
   /** Looks the date of birth up and creates the challenge; sends the code only for a single, unthrottled match. */
-  private async startChallenge(request: PageRequest, birthDate: string): Promise<void> {
+  private async startChallenge(request: PageRequest, birthDate: string, phone: string | undefined): Promise<void> {
     const { deps } = this.services;
     const { link } = request;
     const matches = await deps.findPatientsForLink(
       { practiceId: link.practiceId, contactId: link.contactId, patientId: link.patientId },
       birthDate,
+      phone,
     );
     const match = matches.length === 1 ? matches[0] : undefined;
     const throttled = match !== undefined && !(await this.withinSendingLimits(match));

@@ -34,6 +34,7 @@ const formSchema = z.object({
   step: z.enum(['birth-date', 'code', 'sign-out']),
   csrf: z.string().max(100),
   birthDate: z.string().max(32).optional(),
+  phone: z.string().max(40).optional(),
   code: z.string().max(32).optional(),
   reason: z.enum(['manual', 'idle']).optional(),
 });
@@ -43,6 +44,7 @@ type SecurePageForm = z.infer<typeof formSchema>;
 interface Responder {
   readonly linkId: string | undefined;
   readonly language: SecurePageLanguage;
+  readonly asksForPhone: boolean;
   browserSecret: string;
 }
 
@@ -73,6 +75,7 @@ export function createSecurePageRouter(deps: SecurePageDeps): Router {
       practiceName: deps.practiceName,
       practicePhone: deps.practicePhone,
       idleTimeoutMs: settings.idleTimeoutMs,
+      asksForPhone: responder.asksForPhone,
       today: settings.now().toISOString().slice(0, 10),
       csrfToken: (step) =>
         responder.linkId === undefined ? '' : csrf.tokenFor(responder.linkId, step, responder.browserSecret),
@@ -89,6 +92,7 @@ export function createSecurePageRouter(deps: SecurePageDeps): Router {
       const responder: Responder = {
         linkId: link?.id,
         language: link?.language ?? 'en',
+        asksForPhone: link?.asksForPhone ?? false,
         browserSecret: browserSecret ?? newBrowserSecret(),
       };
       response.locals.secureResponder = responder;
@@ -107,7 +111,7 @@ export function createSecurePageRouter(deps: SecurePageDeps): Router {
   function submit(pageRequest: PageRequest, form: SecurePageForm): Promise<PageOutcome> {
     switch (form.step) {
       case 'birth-date':
-        return identityCheck.submitBirthDate(pageRequest, form.birthDate ?? '');
+        return identityCheck.submitBirthDate(pageRequest, form.birthDate ?? '', form.phone ?? '');
       case 'code':
         return identityCheck.submitCode(pageRequest, form.code ?? '');
       case 'sign-out':
@@ -153,6 +157,7 @@ function renderError(
     const responder = (response.locals.secureResponder as Responder | undefined) ?? {
       linkId: undefined,
       language: 'en',
+      asksForPhone: false,
       browserSecret: newBrowserSecret(),
     };
     send(request, response, responder, message(clientError ? 'form-expired' : 'error'));

@@ -22,6 +22,11 @@ export interface SecurePageText {
     readonly submit: string;
     readonly formatError: string;
     readonly codeExpired: string;
+    /** When the page asks for the phone on record too (a web chat or Messenger link). */
+    readonly introWithPhone: string;
+    readonly phoneLabel: string;
+    readonly phoneHint: string;
+    readonly phoneError: string;
   };
   readonly code: {
     readonly heading: string;
@@ -56,6 +61,11 @@ const en: SecurePageText = {
     submit: 'Continue',
     formatError: 'Enter your full date of birth: month, day and year.',
     codeExpired: 'Your code has expired. Enter your date of birth again to get a new one.',
+    introWithPhone:
+      'To keep your information private, enter your mobile phone number and date of birth. If they match our records, we will text a code to that phone.',
+    phoneLabel: 'Mobile phone',
+    phoneHint: 'The number you gave us, with area code.',
+    phoneError: 'Enter your mobile phone number with its area code, for example (555) 555-0123.',
   },
   code: {
     heading: 'Enter your code',
@@ -138,6 +148,11 @@ const es: SecurePageText = {
     submit: 'Continuar',
     formatError: 'Escriba su fecha de nacimiento completa: día, mes y año.',
     codeExpired: 'Su código venció. Escriba de nuevo su fecha de nacimiento para recibir uno nuevo.',
+    introWithPhone:
+      'Para proteger su información, escriba su número de teléfono móvil y su fecha de nacimiento. Si coinciden con nuestros registros, le enviaremos un código por mensaje de texto a ese teléfono.',
+    phoneLabel: 'Teléfono móvil',
+    phoneHint: 'El número que nos dio, con código de área.',
+    phoneError: 'Escriba su número de teléfono móvil con el código de área, por ejemplo (555) 555-0123.',
   },
   code: {
     heading: 'Escriba su código',

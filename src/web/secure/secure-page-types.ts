@@ -71,10 +71,11 @@ export interface SecurePageDeps {
   readonly birthDateStepMinimumMs?: number;
   /**
    * The patients behind the link whose date of birth (`YYYY-MM-DD`) matches: for a link with a patient, that
-   * patient if the date matches; otherwise the patients whose phone on record is the link's contact address.
+   * patient if the date matches; otherwise the patients whose phone on record is the link's contact address, or,
+   * when that address is not a phone (web chat, Messenger), `phone`: the E.164 number the patient typed.
    * [] when none. More than one (twins on a family phone) is treated as no match.
    */
-  findPatientsForLink(link: LinkSubject, birthDate: string): Promise<readonly PatientOnRecord[]>;
+  findPatientsForLink(link: LinkSubject, birthDate: string, phone?: string): Promise<readonly PatientOnRecord[]>;
   /** Sends the code text by SMS to the phone on record (the real Twilio path, through the outbox). */
   sendCode(input: {
     practiceId: string;
@@ -130,7 +131,7 @@ export type MessageKey =
 
 /** A page to render; never holds the token, so pages of different links are byte-identical but for CSRF tokens. */
 export type SecurePageView =
-  | { readonly page: 'birth-date'; readonly error?: 'format'; readonly notice?: 'code-expired' }
+  | { readonly page: 'birth-date'; readonly error?: 'format' | 'phone'; readonly notice?: 'code-expired' }
   | { readonly page: 'code'; readonly error?: 'wrong' | 'format' }
   | { readonly page: 'content'; readonly content: WithheldContent; readonly chatUrl?: string }
   | { readonly page: 'message'; readonly message: MessageKey };

@@ -16,6 +16,8 @@ export interface RenderContext {
   /** The date inputs may not go past (YYYY-MM-DD). */
   readonly today: string;
   readonly csrfToken: (step: FormStep) => string;
+  /** The date-of-birth form asks for the phone on record too. */
+  readonly asksForPhone: boolean;
 }
 
 export function renderSecurePage(view: SecurePageView, context: RenderContext): string {
@@ -74,15 +76,28 @@ function renderBirthDateForm(
 ): string {
   const notice =
     view.notice === 'code-expired' ? `<p class="notice">${escapeHtml(text.birthDate.codeExpired)}</p>\n` : '';
-  const error = view.error ? text.birthDate.formatError : undefined;
-  return `${notice}<p>${escapeHtml(text.birthDate.intro)}</p>
+  const error = view.error === 'format' ? text.birthDate.formatError : undefined;
+  const intro = context.asksForPhone ? text.birthDate.introWithPhone : text.birthDate.intro;
+  const phone = context.asksForPhone
+    ? renderPhoneField(view.error === 'phone' ? text.birthDate.phoneError : undefined, text)
+    : '';
+  return `${notice}<p>${escapeHtml(intro)}</p>
 ${formStart('birth-date', context)}
-<div class="field">
+${phone}<div class="field">
 <label for="birth-date">${escapeHtml(text.birthDate.label)}</label>
 ${fieldError('birth-date', error)}<input id="birth-date" name="birthDate" type="date" autocomplete="bday" min="1900-01-01" max="${escapeHtml(context.today)}" required${invalidAttributes('birth-date', error, [])}>
 </div>
 <button type="submit">${escapeHtml(text.birthDate.submit)}</button>
 </form>`;
+}
+
+function renderPhoneField(error: string | undefined, text: SecurePageText): string {
+  return `<div class="field">
+<label for="phone">${escapeHtml(text.birthDate.phoneLabel)}</label>
+<p class="hint" id="phone-hint">${escapeHtml(text.birthDate.phoneHint)}</p>
+${fieldError('phone', error)}<input id="phone" name="phone" type="tel" autocomplete="tel" maxlength="30" required${invalidAttributes('phone', error, ['phone-hint'])}>
+</div>
+`;
 }
 
 function renderCodeForm(

@@ -120,6 +120,51 @@ test('a wrong date of birth and an unknown phone get the same pages as the right
   expect(heading(reopened[0]!.html)).toBe('Enter your code');
 });
 
+test('a web chat link asks for the phone on record too: both must match, and a miss looks like a match', async () => {
+  // A patient of its own: codes per patient are rate-limited, and the other tests text Marisol.
+  const jonas = { given: 'Jonas', family: 'Example', birthDate: '1979-12-01', phone: '+15555550105' };
+  const jonasId = await harness.seedPatient(jonas);
+  const sentBefore = harness.sentCodes.length;
+  const open = async () => {
+    const link = await harness.webchatLink();
+    const browser = new TestBrowser(harness.base);
+    return { link, browser, page: await browser.get(link.path) };
+  };
+  const right = await open();
+  expect(right.page.html).toContain('<label for="phone">Mobile phone</label>');
+  expect(right.page.html).toContain('<label for="birth-date">Date of birth</label>');
+  // An SMS link never asks: the phone is the contact's own address.
+  expect((await new TestBrowser(harness.base).get((await harness.linkFor(MARISOL.phone)).path)).html).not.toContain(
+    'Mobile phone',
+  );
+
+  const noPhone = await right.browser.submit(right.link.path, right.page, 'birth-date', {
+    birthDate: jonas.birthDate,
+  });
+  expect(noPhone.status).toBe(422);
+  expect(noPhone.html).toContain('Enter your mobile phone number with its area code');
+  expect(noPhone.html).toContain('aria-invalid="true"');
+
+  const wrong = await open();
+  const wrongPage = await wrong.browser.submit(wrong.link.path, wrong.page, 'birth-date', {
+    phone: '(555) 555-0102',
+    birthDate: jonas.birthDate,
+  });
+  expect(harness.sentCodes).toHaveLength(sentBefore);
+  const rightPage = await right.browser.submit(right.link.path, noPhone, 'birth-date', {
+    phone: '(555) 555-0105',
+    birthDate: jonas.birthDate,
+  });
+  expect(withoutCsrf(wrongPage.html)).toBe(withoutCsrf(rightPage.html));
+  expect(harness.sentCodes).toHaveLength(sentBefore + 1);
+  const sent = harness.sentCodes.at(-1)!;
+  expect(sent).toMatchObject({ phone: jonas.phone, patientId: jonasId });
+
+  expect((await right.browser.submit(right.link.path, rightPage, 'code', { code: sent.code })).status).toBe(303);
+  expect(heading((await right.browser.get(right.link.path)).html)).toBe('Your appointments');
+  expect(harness.verifiedContacts).toContainEqual({ contactId: right.link.contactId, patientId: jonasId });
+});
+
 test('the page is uncacheable, unindexed, framed by nobody, and its cookie is HttpOnly, SameSite=Strict, Secure over HTTPS', async () => {
   const link = await harness.linkFor(MARISOL.phone);
   const page = await new TestBrowser(harness.base).get(link.path);

@@ -104,7 +104,7 @@ export class SecurePageHarness {
       logger: createLogger('silent'),
       practiceName: PRACTICE_NAME,
       practicePhone: PRACTICE_PHONE,
-      findPatientsForLink: (link, birthDate) => this.findPatientsForLink(link, birthDate),
+      findPatientsForLink: (link, birthDate, phone) => this.findPatientsForLink(link, birthDate, phone),
       sendCode: async (input) => {
         this.sentCodes.push({
           phone: input.phone,
@@ -187,6 +187,27 @@ export class SecurePageHarness {
     return { contactId: contact.id, conversationId: conversation.id };
   }
 
+  /** A new web chat visitor's conversation and its link (the page then asks for the phone on record too). */
+  async webchatLink(): Promise<IssuedLink & { path: string; contactId: string; conversationId: string }> {
+    const contact = await this.db
+      .insertInto('contacts')
+      .values({
+        practice_id: DEMO_PRACTICE_ID,
+        channel: 'webchat',
+        address_hash: crypto.randomUUID(),
+        address_enc: this.keyRing.encrypt(crypto.randomUUID()),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const conversation = await this.db
+      .insertInto('conversations')
+      .values({ practice_id: DEMO_PRACTICE_ID, contact_id: contact.id, channel: 'webchat' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const ids = { contactId: contact.id, conversationId: conversation.id };
+    return { ...(await this.issueLink(ids)), ...ids };
+  }
+
   /** A new conversation of this phone and its link. */
   async linkFor(
     phone: string,
@@ -227,6 +248,7 @@ export class SecurePageHarness {
   private async findPatientsForLink(
     link: { contactId: string; patientId: string | null; practiceId: string },
     birthDate: string,
+    typedPhone: string | undefined,
   ): Promise<PatientOnRecord[]> {
     const birthDateHash = this.keyRing.blindIndex('patient:birth-date', birthDate);
     let query = this.db
@@ -239,10 +261,12 @@ export class SecurePageHarness {
     } else {
       const contact = await this.db
         .selectFrom('contacts')
-        .select('address_enc')
+        .select(['channel', 'address_enc'])
         .where('id', '=', link.contactId)
         .executeTakeFirstOrThrow();
-      const phone = this.keyRing.decrypt(contact.address_enc).replace(/^whatsapp:/, '');
+      const isPhone = contact.channel === 'sms' || contact.channel === 'whatsapp';
+      const phone = isPhone ? this.keyRing.decrypt(contact.address_enc).replace(/^whatsapp:/, '') : typedPhone;
+      if (!phone) return [];
       query = query.where('phone_hash', '=', this.keyRing.blindIndex('patient:phone', phone));
     }
     const rows = await query.execute();

@@ -1,8 +1,22 @@
 /**
- * Reads a date of birth as browsers send it: `YYYY-MM-DD` from the date input, or typed numbers where a browser
- * shows a plain text box instead (month first in English, day first in Spanish, as people write them).
+ * Reads what the identity check's first step asks for: a date of birth as browsers send it (`YYYY-MM-DD` from the
+ * date input, or typed numbers where a browser shows a plain text box: month first in English, day first in Spanish,
+ * as people write them), and a phone number as people type it.
  */
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { SecurePageLanguage } from '../../identity/secure-links';
+
+/** The practice's country, for numbers typed without a country code. */
+const DEFAULT_COUNTRY = 'US';
+
+/**
+ * A typed phone number as E.164, or undefined when it cannot be one. Only the length is checked (`isPossible`): the
+ * number has to match the record anyway, and stricter validity would refuse the 555 numbers of test data.
+ */
+export function parsePhoneOnRecord(raw: string): string | undefined {
+  const parsed = parsePhoneNumberFromString(raw.trim(), DEFAULT_COUNTRY);
+  return parsed?.isPossible() ? parsed.number : undefined;
+}
 
 const EARLIEST_YEAR = 1900;
 
