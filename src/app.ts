@@ -13,6 +13,8 @@ import { createEmrAdapter } from './emr';
 import { lazyEmrAdapter } from './emr/lazy-emr-adapter';
 import { UpcomingAppointments } from './scheduling/upcoming-appointments';
 import { SecurePageRecords } from './identity/secure-page-records';
+import { runRetention } from './compliance/retention';
+import { scheduleRetention } from './queues/retention-schedule';
 import { VERIFIED_CHAT_TOKEN_SECONDS, VerifiedChatHandoffs } from './identity/verified-chat-handoffs';
 import { createSecurePageRouter } from './web/secure/secure-page-router';
 import type { VerifiedChatRequest } from './web/secure/secure-page-types';
@@ -290,6 +292,13 @@ async function assemble(parts: Parts): Promise<App> {
         worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
         workers.push(worker as Worker);
       }
+      const practiceTimeZone = (await practiceContent.get(db, practiceId)).locations[0]?.timeZone ?? 'UTC';
+      const retention = await scheduleRetention(queueSettings, practiceTimeZone, async () => {
+        logger.info({ ...(await runRetention(db, audit)) }, 'retention run');
+      });
+      retention.worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
+      workers.push(retention.worker);
+      cleanup.unshift(() => retention.queue.close());
       const recovery = { db, inboundQueue, sendQueue, logger, now: parts.options.now };
       await sweepLostWork(recovery, 0);
       sweepTimer = setInterval(() => {

@@ -15,6 +15,7 @@ import { createLocalNluEngine } from './nlu/local-nlu-engine';
 import { isLanguage } from './nlu/nlu-engine';
 import { loadTrainingData } from './nlu/training-data';
 import { seedDemoPractice } from './practice/demo-seed';
+import { runRetention } from './compliance/retention';
 import { AuditLog } from './audit/audit-log';
 import { ConsentLedger } from './consent/consent-ledger';
 import { createPhiServices } from './consent/phi-services';
@@ -177,6 +178,19 @@ export function buildCli(): Command {
         const config = loadConfig();
         const keyRing = loadKeyRing(config.PHI_KEYS, config.dataDir);
         print(await rotateKeys(db, keyRing, new AuditLog(keyRing), batch));
+      }),
+    );
+
+  program
+    .command('retention')
+    .description('purging what is kept no longer than needed')
+    .command('run')
+    .description("purges message bodies and dialog state past each practice's retention period, and expired codes and limits; prints the counts")
+    .action(() =>
+      withDatabase(async ({ db, schema }) => {
+        await migrateToLatest(db, schema);
+        const config = loadConfig();
+        print(await runRetention(db, new AuditLog(loadKeyRing(config.PHI_KEYS, config.dataDir))));
       }),
     );
 

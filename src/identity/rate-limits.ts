@@ -45,14 +45,4 @@ export class RateLimits {
       .executeTakeFirstOrThrow();
     return row.hits <= rule.limit;
   }
-
-  /** Deletes counters of windows that started before `before` (for the retention job). */
-  async deleteOlderThan(db: Kysely<Database>, before: Date): Promise<number> {
-    const deleted = await db
-      .withTables<SecureLinkTables>()
-      .deleteFrom('rate_limit_counters')
-      .where('window_start', '<', before)
-      .executeTakeFirst();
-    return Number(deleted.numDeletedRows);
-  }
 }

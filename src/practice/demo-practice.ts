@@ -40,6 +40,7 @@ export const demoPracticeProfile: PracticeProfile = {
   },
   automatedMessageHours: { from: '08:00', to: '21:00' },
   phiPolicy: { webchat: 'after_verification', sms: 'consent_and_verification', whatsapp: 'never', messenger: 'never' },
+  retention: { messageBodyDays: 365 },
 };
 
 const weekday = [{ opens: '08:00', closes: '17:00' }];

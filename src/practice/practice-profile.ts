@@ -75,6 +75,11 @@ export const practiceProfileSchema = z
       .default({ from: '08:00', to: '21:00' }),
     /** When a channel may carry PHI; everywhere else it goes behind a secure link. */
     phiPolicy: phiPolicySchema,
+    /** How long message bodies and dialog state are kept (`concierge retention run`, daily in the worker). */
+    retention: z
+      .object({ messageBodyDays: z.number().int().min(1).max(3650).default(365) })
+      .strict()
+      .default({ messageBodyDays: 365 }),
   })
   .strict();
 
