@@ -13,6 +13,7 @@ import { createEmrAdapter } from './emr';
 import { lazyEmrAdapter } from './emr/lazy-emr-adapter';
 import { UpcomingAppointments } from './scheduling/upcoming-appointments';
 import { SecurePageRecords } from './identity/secure-page-records';
+import { EmailSender, type EmailToSend } from './channels/email/email-sender';
 import { runRetention } from './compliance/retention';
 import { scheduleRetention } from './queues/retention-schedule';
 import { VERIFIED_CHAT_TOKEN_SECONDS, VerifiedChatHandoffs } from './identity/verified-chat-handoffs';
@@ -161,6 +162,8 @@ async function assemble(parts: Parts): Promise<App> {
   });
   cleanup.unshift(() => emr.close());
   const appointments = new UpcomingAppointments(emr, directory, audit);
+  const email = config.SMTP_URL && config.SMTP_FROM ? new EmailSender(config.SMTP_URL, config.SMTP_FROM) : undefined;
+  if (email) cleanup.unshift(async () => email.close());
   const secureRecordsFor = (timeZone: string) => {
     const records = new SecurePageRecords({
       ...{ db, keyRing, audit, directory, appointments, now: parts.options.now },
@@ -168,12 +171,14 @@ async function assemble(parts: Parts): Promise<App> {
       sendSms: async ({ practiceId: practice, phone, text, lang }) => {
         await queueAutomatedMessage({ db, ingest, repository, sendQueue, gate }, { practiceId: practice, channel: 'sms', address: phone, text, lang, author: 'system' });
       },
+      ...(email ? { sendEmail: (message: EmailToSend) => email.send(message) } : {}),
     });
     return {
       findPatientsForLink: records.findPatientsForLink.bind(records),
       sendCode: records.sendCode.bind(records),
       markVerified: records.markVerified.bind(records),
       withheldContent: records.withheldContent.bind(records),
+      offersEmail: email !== undefined,
       verifiedChatUrl: async ({ practiceId: practice, linkId, patientId, lang }: VerifiedChatRequest) => {
         const code = await handoffs.issue(db, { practiceId: practice, linkId, patientId, language: lang });
         return `${config.publicUrl.replace(/\/+$/, '')}/chat?continue=${code}`;

@@ -64,6 +64,9 @@ export const configSchema = z.object({
   FHIR_CLIENT_ID: optionalString,
   FHIR_PRIVATE_KEY: optionalString,
   FHIR_TOKEN_URL: optionalUrl(['http:', 'https:']),
+  /** Outgoing mail (verification codes by email), e.g. smtps://user:password@smtp.example.com:465. */
+  SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
+  SMTP_FROM: optionalString,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -118,6 +121,9 @@ function crossFieldProblems(raw: RawConfig): string[] {
   }
   if (Boolean(raw.META_APP_SECRET) !== Boolean(raw.META_VERIFY_TOKEN)) {
     problems.push('META_VERIFY_TOKEN and META_APP_SECRET: the Messenger webhook needs both');
+  }
+  if (raw.SMTP_URL && !raw.SMTP_FROM) {
+    problems.push('SMTP_FROM: required with SMTP_URL (the sender address of verification-code emails)');
   }
   if (raw.EMR_ADAPTER === 'fhir' && !raw.FHIR_BASE_URL) {
     problems.push('FHIR_BASE_URL: required when EMR_ADAPTER=fhir');

@@ -15,6 +15,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
  */
 export type SecureLinkStatus = 'active' | 'verified' | 'closed' | 'superseded' | 'locked' | 'expired';
 export type SecureSessionEnd = 'signed_out' | 'idle' | 'session_limit';
+export type CodeDelivery = 'sms' | 'email';
 
 export interface SecureLinksTable {
   id: Generated<string>;
@@ -47,6 +48,8 @@ export interface OtpChallengesTable {
   /** Null for a decoy: nothing matched the date of birth, no code was sent and none can succeed. */
   patient_id: string | null;
   code_hash: string;
+  /** How the code was (or, for a decoy, would have been) sent: the patient's choice on the page. */
+  delivery: ColumnType<CodeDelivery, CodeDelivery | undefined, CodeDelivery>;
   attempts: ColumnType<number, number | undefined, number>;
   expires_at: Timestamp;
   locked_until: NullableTimestamp;

@@ -8,7 +8,9 @@
 import crypto from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database } from '../db/schema';
-import type { OtpChallengesTable, SecureLinkTables } from '../db/secure-link-tables';
+import type { CodeDelivery, OtpChallengesTable, SecureLinkTables } from '../db/secure-link-tables';
+
+export type { CodeDelivery } from '../db/secure-link-tables';
 import type { KeyRing } from '../phi/key-ring';
 import { equalInConstantTime } from '../phi/constant-time';
 
@@ -29,6 +31,7 @@ export interface OtpChallenge {
   /** Null for a decoy. */
   readonly patientId: string | null;
   readonly codeHash: string;
+  readonly delivery: CodeDelivery;
   readonly attempts: number;
   readonly expiresAt: Date;
   readonly lockedUntil: Date | null;
@@ -39,8 +42,9 @@ export interface NewChallenge {
   readonly practiceId: string;
   readonly linkId: string;
   readonly contactId: string;
-  /** The patient whose phone gets the code; null makes a decoy. */
+  /** The patient who gets the code; null makes a decoy. */
   readonly patientId: string | null;
+  readonly delivery: CodeDelivery;
 }
 
 export type CodeCheck =
@@ -73,6 +77,7 @@ export class OtpChallenges {
         contact_id: input.contactId,
         patient_id: input.patientId,
         code_hash: this.codeHash(input.linkId, code),
+        delivery: input.delivery,
         expires_at: new Date(now.getTime() + OTP_CODE_TTL_MS),
         created_at: now,
       })
@@ -198,6 +203,7 @@ function toChallenge(row: Selectable<OtpChallengesTable>): OtpChallenge {
     contactId: row.contact_id,
     patientId: row.patient_id,
     codeHash: row.code_hash,
+    delivery: row.delivery,
     attempts: row.attempts,
     expiresAt: row.expires_at,
     lockedUntil: row.locked_until,

@@ -10,8 +10,8 @@ import type { Language } from '../nlu/nlu-engine';
 import type { KeyRing } from '../phi/key-ring';
 import { describeAppointment } from '../scheduling/appointment-wording';
 import type { UpcomingAppointments } from '../scheduling/upcoming-appointments';
-import type { LinkSubject, PatientOnRecord, WithheldContent } from '../web/secure/secure-page-types';
-import type { PatientDirectory } from './patient-directory';
+import type { CodeToSend, LinkSubject, PatientOnRecord, WithheldContent } from '../web/secure/secure-page-types';
+import type { PatientDirectory, PatientRecord } from './patient-directory';
 
 export interface SecurePageRecordsDeps {
   readonly db: Kysely<Database>;
@@ -22,6 +22,8 @@ export interface SecurePageRecordsDeps {
   readonly timeZone: () => Promise<string>;
   /** Queues an SMS to a phone (a system message: no quiet hours, never classified PHI). */
   readonly sendSms: (input: { practiceId: string; phone: string; text: string; lang: Language }) => Promise<void>;
+  /** Set when email is configured: codes may then go to the address on record. */
+  readonly sendEmail?: (input: { to: string; subject: string; text: string }) => Promise<void>;
   readonly now?: () => Date;
 }
 
@@ -44,18 +46,26 @@ export class SecurePageRecords {
     const { db, directory } = this.deps;
     if (link.patientId) {
       if (!(await directory.hasBirthDate(db, link.patientId, birthDate))) return [];
-      const patient = await directory.get(db, link.patientId);
-      return patient?.phone ? [{ patientId: patient.id, phone: patient.phone }] : [];
+      return onRecord(await directory.get(db, link.patientId));
     }
     // A phone-number contact is the phone: what the page asked for (web chat, Messenger) counts only otherwise.
     const phone = (await this.contactPhone(link.contactId)) ?? typedPhone;
     if (!phone) return [];
-    const patient = await directory.findByPhoneAndBirthDate(db, link.practiceId, phone, birthDate);
-    return patient?.phone ? [{ patientId: patient.id, phone: patient.phone }] : [];
+    return onRecord(await directory.findByPhoneAndBirthDate(db, link.practiceId, phone, birthDate));
   }
 
-  async sendCode(input: { practiceId: string; phone: string; text: string; lang: Language }): Promise<void> {
-    await this.deps.sendSms(input);
+  async sendCode(input: CodeToSend): Promise<void> {
+    if (input.via === 'sms') {
+      await this.deps.sendSms({
+        practiceId: input.practiceId,
+        phone: input.address,
+        text: input.text,
+        lang: input.lang,
+      });
+      return;
+    }
+    if (!this.deps.sendEmail) throw new Error('a code by email was asked for, but email is not configured');
+    await this.deps.sendEmail({ to: input.address, subject: input.subject, text: input.text });
   }
 
   async markVerified(input: {
@@ -113,4 +123,16 @@ export class SecurePageRecords {
   private now(): Date {
     return (this.deps.now ?? (() => new Date()))();
   }
+}
+
+/** Where a patient's code can go: the phone and email on record. */
+function onRecord(patient: PatientRecord | undefined): PatientOnRecord[] {
+  if (!patient || (!patient.phone && !patient.email)) return [];
+  return [
+    {
+      patientId: patient.id,
+      ...(patient.phone ? { phone: patient.phone } : {}),
+      ...(patient.email ? { email: patient.email } : {}),
+    },
+  ];
 }

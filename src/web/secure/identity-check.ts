@@ -20,15 +20,24 @@ import {
   page,
 } from './page-outcomes';
 import { SECURE_PAGE_TEXT } from './secure-page-text';
-import type { PageOutcome, PatientOnRecord } from './secure-page-types';
+import type { CodeDelivery } from '../../identity/otp-challenges';
+import type { PageOutcome } from './secure-page-types';
 
 const CODE_PATTERN = /^\d{6}$/;
 
 export class IdentityCheck {
   constructor(private readonly services: SecurePageServices) {}
 
-  /** `rawPhone` counts only when the link asks for the phone on record (no patient, no phone known). */
-  async submitBirthDate(request: PageRequest, rawBirthDate: string, rawPhone: string): Promise<PageOutcome> {
+  /**
+   * `rawPhone` counts only when the link asks for the phone on record (no patient, no phone known); `rawVia` only
+   * when codes may go by email.
+   */
+  async submitBirthDate(
+    request: PageRequest,
+    rawBirthDate: string,
+    rawPhone: string,
+    rawVia: string,
+  ): Promise<PageOutcome> {
     const refusal = await identityCheckRefusal(this.services, request);
     if (refusal) return refusal;
     const phone = request.link.asksForPhone ? parsePhoneOnRecord(rawPhone) : undefined;
@@ -37,13 +46,14 @@ export class IdentityCheck {
     if (birthDate === undefined) return page({ page: 'birth-date', error: 'format' }, 422);
     const limited = await this.birthDateLimitReached(request);
     if (limited) return limited;
+    const via: CodeDelivery = this.services.deps.offersEmail && rawVia === 'email' ? 'email' : 'sms';
     const started = performance.now();
     try {
-      await this.startChallenge(request, birthDate, phone);
+      await this.startChallenge(request, birthDate, phone, via);
     } finally {
       await sleep(Math.max(0, started + this.services.settings.birthDateStepMinimumMs - performance.now()));
     }
-    return page({ page: 'code' });
+    return page({ page: 'code', via });
   }
 
   async submitCode(request: PageRequest, rawCode: string): Promise<PageOutcome> {
@@ -56,7 +66,7 @@ export class IdentityCheck {
     const challenge = await otp.latestForLink(deps.db, request.link.id);
     if (!challenge || !otp.isOpen(challenge)) return page({ page: 'birth-date', notice: 'code-expired' });
     const code = rawCode.replace(/[\s-]/g, '');
-    if (!CODE_PATTERN.test(code)) return page({ page: 'code', error: 'format' }, 422);
+    if (!CODE_PATTERN.test(code)) return page({ page: 'code', via: challenge.delivery, error: 'format' }, 422);
     const result = await deps.db.transaction().execute(async (transaction) => {
       const checked = await otp.check(transaction, challenge, code);
       const action =
@@ -80,7 +90,7 @@ export class IdentityCheck {
       if (checked.outcome === 'locked') await deps.links.lock(transaction, request.link, request.requestId);
       return checked;
     });
-    if (result.outcome === 'wrong') return page({ page: 'code', error: 'wrong' }, 422);
+    if (result.outcome === 'wrong') return page({ page: 'code', via: challenge.delivery, error: 'wrong' }, 422);
     if (result.outcome === 'locked') return message('locked');
     return this.verified(request, result.patientId);
   }
@@ -138,7 +148,12 @@ export class IdentityCheck {
   }
 
   /** Looks the date of birth up and creates the challenge; sends the code only for a single, unthrottled match. */
-  private async startChallenge(request: PageRequest, birthDate: string, phone: string | undefined): Promise<void> {
+  private async startChallenge(
+    request: PageRequest,
+    birthDate: string,
+    phone: string | undefined,
+    via: CodeDelivery,
+  ): Promise<void> {
     const { deps } = this.services;
     const { link } = request;
     const matches = await deps.findPatientsForLink(
@@ -147,52 +162,60 @@ export class IdentityCheck {
       phone,
     );
     const match = matches.length === 1 ? matches[0] : undefined;
-    const throttled = match !== undefined && !(await this.withinSendingLimits(match));
-    const recipient = throttled ? undefined : match;
+    // No address of the chosen kind on record (e.g. no email) is handled like a throttled send: a quiet decoy.
+    const address = via === 'email' ? match?.email : match?.phone?.replace(/^whatsapp:/, '');
+    const sendable = match !== undefined && address !== undefined;
+    const throttled = sendable && !(await this.withinSendingLimits(match.patientId, via, address));
+    const recipient = sendable && !throttled ? { patientId: match.patientId, address } : undefined;
     const created = await deps.db.transaction().execute(async (transaction) => {
       const challenge = await this.services.otp.create(transaction, {
         practiceId: link.practiceId,
         linkId: link.id,
         contactId: link.contactId,
         patientId: recipient?.patientId ?? null,
+        delivery: via,
       });
       await deps.audit.append(
         transaction,
-        birthDateStepAudit(request, challenge.challenge.id, matches.length, match?.patientId ?? null, throttled),
+        birthDateStepAudit(request, challenge.challenge.id, matches.length, match?.patientId ?? null, {
+          via,
+          codeSent: recipient !== undefined,
+        }),
       );
       return challenge;
     });
-    if (recipient) this.sendInBackground(request, recipient, created.code);
+    if (recipient) this.sendInBackground(request, { ...recipient, via }, created.code);
   }
 
-  /** Codes actually sent per phone on record and per patient; over the limit the step quietly makes a decoy. */
-  private async withinSendingLimits(match: PatientOnRecord): Promise<boolean> {
+  /** Codes actually sent per address on record and per patient; over the limit the step quietly makes a decoy. */
+  private async withinSendingLimits(patientId: string, via: CodeDelivery, address: string): Promise<boolean> {
     const { deps, settings, rateLimits } = this.services;
-    const phone = match.phone.replace(/^whatsapp:/, '');
-    const phoneAllowed = await rateLimits.take(deps.db, 'code:phone', phone, settings.limits.codesPerPhone);
-    const patientAllowed = await rateLimits.take(
-      deps.db,
-      'code:patient',
-      match.patientId,
-      settings.limits.codesPerPatient,
-    );
-    return phoneAllowed && patientAllowed;
+    const bucket = via === 'email' ? 'code:email' : 'code:phone';
+    const addressAllowed = await rateLimits.take(deps.db, bucket, address, settings.limits.codesPerPhone);
+    const patientAllowed = await rateLimits.take(deps.db, 'code:patient', patientId, settings.limits.codesPerPatient);
+    return addressAllowed && patientAllowed;
   }
 
   /**
    * Sending must not change the step's timing, so it is not awaited; a failure is logged (ids only) and the patient
    * can ask for another code from the page.
    */
-  private sendInBackground(request: PageRequest, recipient: PatientOnRecord, code: string): void {
+  private sendInBackground(
+    request: PageRequest,
+    recipient: { patientId: string; address: string; via: CodeDelivery },
+    code: string,
+  ): void {
     const { deps } = this.services;
     const { link } = request;
-    const text = SECURE_PAGE_TEXT[link.language].codeSms(deps.practiceName, code);
+    const text = SECURE_PAGE_TEXT[link.language];
     const sending = deps.sendCode({
       practiceId: link.practiceId,
       patientId: recipient.patientId,
       conversationId: link.conversationId,
-      phone: recipient.phone,
-      text,
+      via: recipient.via,
+      address: recipient.address,
+      subject: text.byEmail.subject(deps.practiceName),
+      text: text.codeSms(deps.practiceName, code),
       lang: link.language,
     });
     void sending.catch((error: unknown) => {
@@ -210,7 +233,7 @@ function birthDateStepAudit(
   challengeId: number,
   matches: number,
   matchedPatientId: string | null,
-  throttled: boolean,
+  sending: { via: CodeDelivery; codeSent: boolean },
 ): AuditEvent {
   const details = { linkId: request.link.id, challengeId, stage: 'birth_date' };
   return matchedPatientId === null
@@ -224,6 +247,6 @@ function birthDateStepAudit(
         ...auditParties(request.link, matchedPatientId),
         action: 'identity.check_passed',
         requestId: request.requestId,
-        details: { ...details, codeSent: !throttled },
+        details: { ...details, ...sending },
       };
 }

@@ -25,6 +25,10 @@ label{display:block;margin:0 0 6px;font-weight:700}
 .notice{padding:12px 16px;border-left:6px solid #0b5563;background:#e3eff1}
 input{display:block;width:100%;min-height:52px;padding:10px 14px;font:inherit;font-size:1.25rem;color:#1f2933;background:#ffffff;border:2px solid #52606d;border-radius:8px}
 input[aria-invalid="true"]{border-color:#b42318}
+fieldset{padding:0;border:0}
+legend{margin:0 0 6px;padding:0;font-weight:700}
+.choice{display:flex;align-items:center;gap:12px;min-height:48px;font-weight:400}
+.choice input{width:24px;min-height:24px;height:24px;flex:none}
 #code{max-width:14rem;letter-spacing:0.25em;font-variant-numeric:tabular-nums}
 button,.button{display:block;width:100%;min-height:52px;margin:0;padding:12px 20px;font:inherit;font-weight:700;text-align:center;text-decoration:none;color:#ffffff;background:#0b5563;border:2px solid #0b5563;border-radius:8px;cursor:pointer}
 button:hover,.button:hover{background:#083f49;border-color:#083f49}

@@ -35,6 +35,7 @@ const formSchema = z.object({
   csrf: z.string().max(100),
   birthDate: z.string().max(32).optional(),
   phone: z.string().max(40).optional(),
+  via: z.enum(['sms', 'email']).optional(),
   code: z.string().max(32).optional(),
   reason: z.enum(['manual', 'idle']).optional(),
 });
@@ -76,6 +77,7 @@ export function createSecurePageRouter(deps: SecurePageDeps): Router {
       practicePhone: deps.practicePhone,
       idleTimeoutMs: settings.idleTimeoutMs,
       asksForPhone: responder.asksForPhone,
+      offersEmail: deps.offersEmail ?? false,
       today: settings.now().toISOString().slice(0, 10),
       csrfToken: (step) =>
         responder.linkId === undefined ? '' : csrf.tokenFor(responder.linkId, step, responder.browserSecret),
@@ -111,7 +113,7 @@ export function createSecurePageRouter(deps: SecurePageDeps): Router {
   function submit(pageRequest: PageRequest, form: SecurePageForm): Promise<PageOutcome> {
     switch (form.step) {
       case 'birth-date':
-        return identityCheck.submitBirthDate(pageRequest, form.birthDate ?? '', form.phone ?? '');
+        return identityCheck.submitBirthDate(pageRequest, form.birthDate ?? '', form.phone ?? '', form.via ?? 'sms');
       case 'code':
         return identityCheck.submitCode(pageRequest, form.code ?? '');
       case 'sign-out':

@@ -28,7 +28,7 @@ export class SecurePageSession {
     if (refusal) return refusal;
     const challenge = await this.services.otp.latestForLink(this.services.deps.db, link.id);
     const awaitingCode = challenge !== undefined && this.services.otp.isOpen(challenge) && !restart;
-    return page(awaitingCode ? { page: 'code' } : { page: 'birth-date' });
+    return page(awaitingCode ? { page: 'code', via: challenge.delivery } : { page: 'birth-date' });
   }
 
   /** POST sign-out (the button, or the idle script with reason `idle`). */

@@ -49,6 +49,17 @@ export interface SecurePageText {
   readonly newLink: string;
   readonly callUs: string;
   readonly codeSms: (practiceName: string, code: string) => string;
+  /** When codes may go by email (SMTP configured): the choice on the first form, and the code step's words. */
+  readonly byEmail: {
+    readonly legend: string;
+    readonly textOption: string;
+    readonly emailOption: string;
+    readonly intro: string;
+    readonly hint: string;
+    readonly wrong: string;
+    readonly formatError: string;
+    readonly subject: (practiceName: string) => string;
+  };
 }
 
 const en: SecurePageText = {
@@ -136,6 +147,16 @@ const en: SecurePageText = {
   callUs: 'You can also call us at',
   codeSms: (practiceName, code) =>
     `${practiceName} code: ${code}. It expires in 5 minutes. We will never ask you for it.`,
+  byEmail: {
+    legend: 'Send my code by',
+    textOption: 'Text message to the phone on record',
+    emailOption: 'Email to the address on record',
+    intro: 'We sent a code to the email address on record. It expires in 5 minutes.',
+    hint: 'The 6 digits from our email.',
+    wrong: 'That code is not right. Check the email and try again.',
+    formatError: 'Enter the 6 digits from our email.',
+    subject: (practiceName) => `Your ${practiceName} verification code`,
+  },
 };
 
 const es: SecurePageText = {
@@ -223,6 +244,16 @@ const es: SecurePageText = {
   newLink: 'Para recibir un enlace nuevo, envíenos un mensaje de texto o responda en su chat.',
   callUs: 'También puede llamarnos al',
   codeSms: (practiceName, code) => `Código de ${practiceName}: ${code}. Vence en 5 minutos. Nunca se lo pediremos.`,
+  byEmail: {
+    legend: 'Enviarme el código por',
+    textOption: 'Mensaje de texto al teléfono registrado',
+    emailOption: 'Correo electrónico a la dirección registrada',
+    intro: 'Enviamos un código a la dirección de correo registrada. Vence en 5 minutos.',
+    hint: 'Los 6 dígitos de nuestro correo.',
+    wrong: 'Ese código no es correcto. Revise el correo e inténtelo de nuevo.',
+    formatError: 'Escriba los 6 dígitos de nuestro correo.',
+    subject: (practiceName) => `Su código de verificación de ${practiceName}`,
+  },
 };
 
 export const SECURE_PAGE_TEXT: Readonly<Record<SecurePageLanguage, SecurePageText>> = { en, es };

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../../audit/audit-log';
 import type { Database } from '../../db/schema';
+import type { CodeDelivery } from '../../identity/otp-challenges';
 import type { SecureLinks, SecurePageLanguage } from '../../identity/secure-links';
 import type { RateLimitRule } from '../../identity/rate-limits';
 import type { Logger } from '../../observability/logger';
@@ -15,7 +16,8 @@ import type { KeyRing } from '../../phi/key-ring';
 export interface PatientOnRecord {
   readonly patientId: string;
   /** E.164 (a `whatsapp:` prefix is ignored for rate limits). */
-  readonly phone: string;
+  readonly phone?: string;
+  readonly email?: string;
 }
 
 export interface LinkSubject {
@@ -76,15 +78,13 @@ export interface SecurePageDeps {
    * [] when none. More than one (twins on a family phone) is treated as no match.
    */
   findPatientsForLink(link: LinkSubject, birthDate: string, phone?: string): Promise<readonly PatientOnRecord[]>;
-  /** Sends the code text by SMS to the phone on record (the real Twilio path, through the outbox). */
-  sendCode(input: {
-    practiceId: string;
-    patientId: string;
-    conversationId: string;
-    phone: string;
-    text: string;
-    lang: SecurePageLanguage;
-  }): Promise<void>;
+  /**
+   * Sends the code: by SMS to the phone on record (the real Twilio path, through the outbox), or by email to the
+   * address on record when the patient chose it.
+   */
+  sendCode(input: CodeToSend): Promise<void>;
+  /** Codes may go by email too (SMTP is configured): the first form offers the choice. */
+  readonly offersEmail?: boolean;
   /** After a correct code: the contact proved to be this patient. */
   markVerified(input: {
     practiceId: string;
@@ -102,6 +102,18 @@ export interface SecurePageDeps {
   }): Promise<WithheldContent>;
   /** Optional: a web chat where this verified patient can continue; without it the page offers the practice phone. */
   verifiedChatUrl?(input: VerifiedChatRequest): Promise<string>;
+}
+
+export interface CodeToSend {
+  readonly practiceId: string;
+  readonly patientId: string;
+  readonly conversationId: string;
+  readonly via: CodeDelivery;
+  /** The phone (E.164) or email address on record. */
+  readonly address: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly lang: SecurePageLanguage;
 }
 
 export interface VerifiedChatRequest {
@@ -132,7 +144,7 @@ export type MessageKey =
 /** A page to render; never holds the token, so pages of different links are byte-identical but for CSRF tokens. */
 export type SecurePageView =
   | { readonly page: 'birth-date'; readonly error?: 'format' | 'phone'; readonly notice?: 'code-expired' }
-  | { readonly page: 'code'; readonly error?: 'wrong' | 'format' }
+  | { readonly page: 'code'; readonly via: CodeDelivery; readonly error?: 'wrong' | 'format' }
   | { readonly page: 'content'; readonly content: WithheldContent; readonly chatUrl?: string }
   | { readonly page: 'message'; readonly message: MessageKey };
 

@@ -18,6 +18,8 @@ export interface RenderContext {
   readonly csrfToken: (step: FormStep) => string;
   /** The date-of-birth form asks for the phone on record too. */
   readonly asksForPhone: boolean;
+  /** The date-of-birth form offers sending the code by email. */
+  readonly offersEmail: boolean;
 }
 
 export function renderSecurePage(view: SecurePageView, context: RenderContext): string {
@@ -87,8 +89,18 @@ ${phone}<div class="field">
 <label for="birth-date">${escapeHtml(text.birthDate.label)}</label>
 ${fieldError('birth-date', error)}<input id="birth-date" name="birthDate" type="date" autocomplete="bday" min="1900-01-01" max="${escapeHtml(context.today)}" required${invalidAttributes('birth-date', error, [])}>
 </div>
+${context.offersEmail ? renderDeliveryChoice(text) : ''}
 <button type="submit">${escapeHtml(text.birthDate.submit)}</button>
 </form>`;
+}
+
+function renderDeliveryChoice(text: SecurePageText): string {
+  return `<fieldset class="field">
+<legend>${escapeHtml(text.byEmail.legend)}</legend>
+<label class="choice"><input type="radio" name="via" value="sms" checked> ${escapeHtml(text.byEmail.textOption)}</label>
+<label class="choice"><input type="radio" name="via" value="email"> ${escapeHtml(text.byEmail.emailOption)}</label>
+</fieldset>
+`;
 }
 
 function renderPhoneField(error: string | undefined, text: SecurePageText): string {
@@ -105,12 +117,14 @@ function renderCodeForm(
   context: RenderContext,
   text: SecurePageText,
 ): string {
-  const error = view.error === 'wrong' ? text.code.wrong : view.error === 'format' ? text.code.formatError : undefined;
-  return `<p>${escapeHtml(text.code.intro)}</p>
+  // The words follow the patient's own choice of delivery, never the record.
+  const words = view.via === 'email' ? { ...text.code, ...text.byEmail } : text.code;
+  const error = view.error === 'wrong' ? words.wrong : view.error === 'format' ? words.formatError : undefined;
+  return `<p>${escapeHtml(words.intro)}</p>
 ${formStart('code', context)}
 <div class="field">
 <label for="code">${escapeHtml(text.code.label)}</label>
-<p class="hint" id="code-hint">${escapeHtml(text.code.hint)}</p>
+<p class="hint" id="code-hint">${escapeHtml(words.hint)}</p>
 ${fieldError('code', error)}<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="7" required autofocus${invalidAttributes('code', error, ['code-hint'])}>
 </div>
 <button type="submit">${escapeHtml(text.code.submit)}</button>

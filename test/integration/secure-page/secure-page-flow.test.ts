@@ -42,7 +42,8 @@ test('the right date of birth and texted code show the withheld information and 
   expect(codePage.html).toContain('<label for="code">Verification code</label>');
   const sent = harness.sentCodes.at(-1)!;
   expect(sent).toEqual({
-    phone: MARISOL.phone,
+    via: 'sms',
+    address: MARISOL.phone,
     patientId,
     code: expect.stringMatching(/^\d{6}$/),
     text: expect.any(String),
@@ -158,7 +159,7 @@ test('a web chat link asks for the phone on record too: both must match, and a m
   expect(withoutCsrf(wrongPage.html)).toBe(withoutCsrf(rightPage.html));
   expect(harness.sentCodes).toHaveLength(sentBefore + 1);
   const sent = harness.sentCodes.at(-1)!;
-  expect(sent).toMatchObject({ phone: jonas.phone, patientId: jonasId });
+  expect(sent).toMatchObject({ via: 'sms', address: jonas.phone, patientId: jonasId });
 
   expect((await right.browser.submit(right.link.path, rightPage, 'code', { code: sent.code })).status).toBe(303);
   expect(heading((await right.browser.get(right.link.path)).html)).toBe('Your appointments');

@@ -24,7 +24,9 @@ export const PRACTICE_NAME = 'Riverside Family Medicine';
 export const PRACTICE_PHONE = '(555) 010-2000';
 
 export interface CapturedCode {
-  readonly phone: string;
+  readonly via: 'sms' | 'email';
+  /** The phone or email address on record it went to. */
+  readonly address: string;
   readonly text: string;
   readonly code: string;
   readonly patientId: string;
@@ -35,6 +37,7 @@ export interface SeededPatient {
   readonly family: string;
   readonly birthDate: string;
   readonly phone: string;
+  readonly email?: string;
 }
 
 export class TestClock {
@@ -47,7 +50,10 @@ export class TestClock {
 }
 
 export type HarnessOptions = Partial<
-  Pick<SecurePageDeps, 'limits' | 'idleTimeoutMs' | 'sessionMaxMs' | 'birthDateStepMinimumMs' | 'verifiedChatUrl'>
+  Pick<
+    SecurePageDeps,
+    'limits' | 'idleTimeoutMs' | 'sessionMaxMs' | 'birthDateStepMinimumMs' | 'verifiedChatUrl' | 'offersEmail'
+  >
 > & {
   readonly kind?: 'postgres' | 'pglite';
   /** Real time instead of the movable clock (browser tests). */
@@ -107,7 +113,8 @@ export class SecurePageHarness {
       findPatientsForLink: (link, birthDate, phone) => this.findPatientsForLink(link, birthDate, phone),
       sendCode: async (input) => {
         this.sentCodes.push({
-          phone: input.phone,
+          via: input.via,
+          address: input.address,
           text: input.text,
           patientId: input.patientId,
           code: /\b(\d{6})\b/.exec(input.text)?.[1] ?? '',
@@ -270,10 +277,10 @@ export class SecurePageHarness {
       query = query.where('phone_hash', '=', this.keyRing.blindIndex('patient:phone', phone));
     }
     const rows = await query.execute();
-    return rows.map((row) => ({
-      patientId: row.id,
-      phone: this.keyRing.decryptJson<SeededPatient>(row.demographics_enc).phone,
-    }));
+    return rows.map((row) => {
+      const { phone, email } = this.keyRing.decryptJson<SeededPatient>(row.demographics_enc);
+      return { patientId: row.id, phone, ...(email ? { email } : {}) };
+    });
   }
 }
 

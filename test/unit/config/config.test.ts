@@ -34,3 +34,11 @@ test('every problem is reported at once, including cross-field rules', () => {
 test('empty strings count as unset', () => {
   expect(loadConfig({ REDIS_URL: '', TWILIO_AUTH_TOKEN: '' }).REDIS_URL).toBeUndefined();
 });
+
+test('email needs both SMTP_URL (smtp: or smtps:) and SMTP_FROM', () => {
+  expect(() => loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525' })).toThrow(/SMTP_FROM: required with SMTP_URL/);
+  expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com', SMTP_FROM: 'a@example.com' })).toThrow(/SMTP_URL/);
+  expect(loadConfig({ SMTP_URL: 'smtps://mail.example.com:465', SMTP_FROM: 'codes@example.com' })).toMatchObject({
+    SMTP_FROM: 'codes@example.com',
+  });
+});
