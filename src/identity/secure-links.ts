@@ -303,7 +303,7 @@ export class SecureLinks {
 }
 
 /** Channels whose address is a phone number, which can then stand for "the phone on record". */
-const PHONE_CHANNELS: readonly string[] = ['sms', 'whatsapp'];
+export const PHONE_CHANNELS: readonly string[] = ['sms', 'whatsapp'];
 
 function toSecureLink(row: Selectable<SecureLinksTable>, contactChannel: string): SecureLink {
   return {

@@ -12,6 +12,7 @@ import { describeAppointment } from '../scheduling/appointment-wording';
 import type { UpcomingAppointments } from '../scheduling/upcoming-appointments';
 import type { CodeToSend, LinkSubject, PatientOnRecord, WithheldContent } from '../web/secure/secure-page-types';
 import type { PatientDirectory, PatientRecord } from './patient-directory';
+import { PHONE_CHANNELS } from './secure-links';
 
 export interface SecurePageRecordsDeps {
   readonly db: Kysely<Database>;
@@ -116,7 +117,7 @@ export class SecurePageRecords {
       .select(['channel', 'address_enc'])
       .where('id', '=', contactId)
       .executeTakeFirst();
-    if (!row || (row.channel !== 'sms' && row.channel !== 'whatsapp')) return undefined;
+    if (!row || !PHONE_CHANNELS.includes(row.channel)) return undefined;
     return this.deps.keyRing.decrypt(row.address_enc).replace(/^whatsapp:/, '');
   }
 
