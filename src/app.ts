@@ -9,7 +9,10 @@ import type pino from 'pino';
 import type { AuditLog } from './audit/audit-log';
 import { type PhiServices, createPhiServices } from './consent/phi-services';
 import type { EmrAdapter } from './emr/emr-adapter';
-import { createEmrAdapter } from './emr';
+import { createEmrAdapter, EMR_CAPABILITIES } from './emr';
+import { DatabaseDemoEmrStore } from './emr/demo/database-demo-emr-store';
+import type { HttpFhirOptions } from './emr/fhir/http-fhir-transport';
+import { SmartBackendAuth } from './emr/fhir/smart-backend-auth';
 import { lazyEmrAdapter } from './emr/lazy-emr-adapter';
 import { UpcomingAppointments } from './scheduling/upcoming-appointments';
 import { SecurePageRecords } from './identity/secure-page-records';
@@ -37,7 +40,10 @@ import { MessengerSender } from './channels/messenger/messenger-sender';
 import { createTwilioSenders, twilioSettingsFromConfig } from './channels/twilio/twilio-sender';
 import { createTwilioWebhookRouter } from '../webhooks/twilio/twilio-webhook-router';
 import type { Router } from 'express';
-import { type MessengerWebhookDeps, createMessengerWebhookRouter } from '../webhooks/messenger/messenger-webhook-router';
+import {
+  type MessengerWebhookDeps,
+  createMessengerWebhookRouter,
+} from '../webhooks/messenger/messenger-webhook-router';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/open-database';
 import { prepareDatabase } from './db/prepare-database';
@@ -105,7 +111,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const logger = createLogger(config.LOG_LEVEL, options.logDestination);
   const metrics = createMetrics();
   const keyRing = loadKeyRing(config.PHI_KEYS, config.dataDir, (file) =>
-    logger.warn({ file }, 'PHI_KEYS is not set: generated a development key ring for the demo (never use it in production)'),
+    logger.warn(
+      { file },
+      'PHI_KEYS is not set: generated a development key ring for the demo (never use it in production)',
+    ),
   );
   const database = await prepareDatabase(config, logger);
   const cleanup: Array<() => Promise<void>> = [() => database.close()];
@@ -142,8 +151,12 @@ async function assemble(parts: Parts): Promise<App> {
   const queueSettings = { connection: redis.client, prefix: config.QUEUE_PREFIX };
   const inboundQueue = processInboundQueue.createQueue(queueSettings);
   const sendQueue = sendOutboundQueue.createQueue(queueSettings);
-  for (const queue of [inboundQueue, sendQueue]) queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
-  cleanup.unshift(() => inboundQueue.close(), () => sendQueue.close());
+  for (const queue of [inboundQueue, sendQueue])
+    queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+  cleanup.unshift(
+    () => inboundQueue.close(),
+    () => sendQueue.close(),
+  );
 
   const events = new ConversationEvents(redis.client, `${config.QUEUE_PREFIX}:conversation-events`);
   const repository = new ConversationRepository(keyRing);
@@ -153,12 +166,18 @@ async function assemble(parts: Parts): Promise<App> {
   const bot = new BotEngine(db, keyRing, flows, actions);
   const intents = new Set(flows.flatMap((flow) => flow.definition.triggers.intents));
   const senders = createSenders(config, events);
-  const shapeDrafts = createDraftShaper(new Map(senders.map((sender) => [sender.channel, sender.capabilities.maxLength])));
+  const shapeDrafts = createDraftShaper(
+    new Map(senders.map((sender) => [sender.channel, sender.capabilities.maxLength])),
+  );
   const { audit, consent, directory, links, gate } = createPhiServices(config, keyRing, parts.options.now);
   const practiceContent = new PracticeContentCache();
-  const emr = lazyEmrAdapter(config.EMR_ADAPTER, async () => {
+  const emr = lazyEmrAdapter(config.EMR_ADAPTER, EMR_CAPABILITIES[config.EMR_ADAPTER], async () => {
     const practice = await practiceContent.get(db, practiceId);
-    return createEmrAdapter(config.EMR_ADAPTER, { timeZone: practice.locations[0]?.timeZone });
+    return createEmrAdapter(config.EMR_ADAPTER, {
+      timeZone: practice.locations[0]?.timeZone,
+      store: new DatabaseDemoEmrStore(db, practiceId, keyRing),
+      ...(config.FHIR_BASE_URL ? { fhir: fhirConnection(config, config.FHIR_BASE_URL) } : {}),
+    });
   });
   cleanup.unshift(() => emr.close());
   const appointments = new UpcomingAppointments(emr, directory, audit);
@@ -169,7 +188,10 @@ async function assemble(parts: Parts): Promise<App> {
       ...{ db, keyRing, audit, directory, appointments, now: parts.options.now },
       timeZone: async () => timeZone,
       sendSms: async ({ practiceId: practice, phone, text, lang }) => {
-        await queueAutomatedMessage({ db, ingest, repository, sendQueue, gate }, { practiceId: practice, channel: 'sms', address: phone, text, lang, author: 'system' });
+        await queueAutomatedMessage(
+          { db, ingest, repository, sendQueue, gate },
+          { practiceId: practice, channel: 'sms', address: phone, text, lang, author: 'system' },
+        );
       },
       ...(email ? { sendEmail: (message: EmailToSend) => email.send(message) } : {}),
     });
@@ -234,12 +256,16 @@ async function assemble(parts: Parts): Promise<App> {
       const webRouter = await createWebRouter({
         practiceName: practice.name,
         practicePhone: practice.profile.phone,
-        practiceAddress: location ? `${location.line1}, ${location.city}, ${location.state} ${location.postalCode}` : '',
+        practiceAddress: location
+          ? `${location.line1}, ${location.city}, ${location.state} ${location.postalCode}`
+          : '',
         openingHours: mainLocation ? weeklyHoursRows(mainLocation, 'en') : [],
         frameAncestors: [],
       });
       const refreshGauges = () => refreshQueueGauges(metrics, [inboundQueue, sendQueue]);
-      const routers = [...createWebhookRouters(config, { ingest, statuses: outbox, practiceId: () => practiceId, logger, metrics })];
+      const routers = [
+        ...createWebhookRouters(config, { ingest, statuses: outbox, practiceId: () => practiceId, logger, metrics }),
+      ];
       routers.push(createHealthRouter({ db, redis: redis.client, metrics, refreshGauges }), webRouter);
       routers.push(
         createSecurePageRouter({
@@ -249,7 +275,8 @@ async function assemble(parts: Parts): Promise<App> {
         }),
       );
       if (config.demoMode) {
-        const queueAutomated = (message: AutomatedMessage) => queueAutomatedMessage({ db, ingest, repository, sendQueue, gate }, message);
+        const queueAutomated = (message: AutomatedMessage) =>
+          queueAutomatedMessage({ db, ingest, repository, sendQueue, gate }, message);
         routers.push(createDevOutboxRouter({ db, keyRing, ingest, practiceId: () => practiceId, queueAutomated }));
       }
       const expressApp = createHttpApp(logger, metrics, routers);
@@ -284,13 +311,23 @@ async function assemble(parts: Parts): Promise<App> {
     async startWorkers() {
       const onFailed = (queue: string) => (job: { id?: string } | undefined, error: Error) =>
         logger.warn({ err: error, queue, jobId: job?.id }, 'job failed');
-      const inboundWorker = processInboundQueue.createWorker(queueSettings, (data) => turns.processConversation(data.conversationId), WORKER_CONCURRENCY);
-      const sendWorker = sendOutboundQueue.createWorker(queueSettings, (data) => outbox.deliver(data.outboundMessageId), WORKER_CONCURRENCY);
+      const inboundWorker = processInboundQueue.createWorker(
+        queueSettings,
+        (data) => turns.processConversation(data.conversationId),
+        WORKER_CONCURRENCY,
+      );
+      const sendWorker = sendOutboundQueue.createWorker(
+        queueSettings,
+        (data) => outbox.deliver(data.outboundMessageId),
+        WORKER_CONCURRENCY,
+      );
       inboundWorker.on('failed', onFailed(processInboundQueue.name));
       sendWorker.on('failed', onFailed(sendOutboundQueue.name));
       sendWorker.on('failed', (job) => {
         if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-          outbox.markDead(job.data.outboundMessageId, 'retries_exhausted').catch((error: unknown) => logger.warn({ err: error }, 'dead-lettering failed'));
+          outbox
+            .markDead(job.data.outboundMessageId, 'retries_exhausted')
+            .catch((error: unknown) => logger.warn({ err: error }, 'dead-lettering failed'));
         }
       });
       for (const worker of [inboundWorker, sendWorker]) {
@@ -335,7 +372,11 @@ function createSenders(config: Config, events: ConversationEvents): ChannelSende
   const senders: ChannelSender[] = [new WebchatSender(events)];
   if (config.META_PAGE_ACCESS_TOKEN && config.META_APP_SECRET) {
     senders.push(
-      new MessengerSender({ pageAccessToken: config.META_PAGE_ACCESS_TOKEN, appSecret: config.META_APP_SECRET, graphBaseUrl: config.META_GRAPH_BASE_URL }),
+      new MessengerSender({
+        pageAccessToken: config.META_PAGE_ACCESS_TOKEN,
+        appSecret: config.META_APP_SECRET,
+        graphBaseUrl: config.META_GRAPH_BASE_URL,
+      }),
     );
   } else if (config.demoMode) {
     senders.push(new DevOutboxSender('messenger'));
@@ -354,10 +395,18 @@ function createSenders(config: Config, events: ConversationEvents): ChannelSende
 function createWebhookRouters(config: Config, deps: Omit<MessengerWebhookDeps, 'appSecret' | 'verifyToken'>): Router[] {
   const routers: Router[] = [];
   if (config.TWILIO_AUTH_TOKEN) {
-    routers.push(createTwilioWebhookRouter({ ...deps, authToken: config.TWILIO_AUTH_TOKEN, publicUrl: config.publicUrl }));
+    routers.push(
+      createTwilioWebhookRouter({ ...deps, authToken: config.TWILIO_AUTH_TOKEN, publicUrl: config.publicUrl }),
+    );
   }
   if (config.META_APP_SECRET && config.META_VERIFY_TOKEN) {
-    routers.push(createMessengerWebhookRouter({ ...deps, appSecret: config.META_APP_SECRET, verifyToken: config.META_VERIFY_TOKEN }));
+    routers.push(
+      createMessengerWebhookRouter({
+        ...deps,
+        appSecret: config.META_APP_SECRET,
+        verifyToken: config.META_VERIFY_TOKEN,
+      }),
+    );
   }
   return routers;
 }
@@ -384,4 +433,11 @@ async function refreshQueueGauges(metrics: Metrics, queues: readonly Queue[]): P
     const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
     for (const [state, count] of Object.entries(counts)) metrics.queueDepth.set({ queue: queue.name, state }, count);
   }
+}
+
+/** The FHIR server and, when FHIR_TOKEN_URL is set, its SMART Backend Services sign-in. */
+function fhirConnection(config: Config, baseUrl: string): HttpFhirOptions {
+  const { FHIR_TOKEN_URL: tokenUrl, FHIR_CLIENT_ID: clientId, FHIR_PRIVATE_KEY: privateKey } = config;
+  if (!tokenUrl || !clientId || !privateKey) return { baseUrl };
+  return { baseUrl, auth: new SmartBackendAuth({ tokenUrl, clientId, privateKey }) };
 }

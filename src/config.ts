@@ -27,7 +27,8 @@ function isUrlWithProtocol(value: string, protocols: string[]): boolean {
 
 /** `PHI_KEYS`: comma-separated `keyId:base64key` pairs, 32-byte keys; the first is the active one. */
 const phiKeysSchema = optionalString.refine(
-  (value) => value === undefined || value.split(',').every((pair) => /^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44}$/.test(pair)),
+  (value) =>
+    value === undefined || value.split(',').every((pair) => /^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44}$/.test(pair)),
   'must be comma-separated keyId:base64 pairs of 32-byte keys (e.g. k1:<openssl rand -base64 32>)',
 );
 
@@ -90,9 +91,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
   }
   const raw = parsed.data;
   const problems = crossFieldProblems(raw);
@@ -117,7 +116,9 @@ function crossFieldProblems(raw: RawConfig): string[] {
     problems.push('DIALOGFLOW_PROJECT_ID: required when NLU_PROVIDER=dialogflow');
   }
   if (raw.META_PAGE_ACCESS_TOKEN && !raw.META_APP_SECRET) {
-    problems.push('META_APP_SECRET: required with META_PAGE_ACCESS_TOKEN (signs appsecret_proof and verifies webhooks)');
+    problems.push(
+      'META_APP_SECRET: required with META_PAGE_ACCESS_TOKEN (signs appsecret_proof and verifies webhooks)',
+    );
   }
   if (Boolean(raw.META_APP_SECRET) !== Boolean(raw.META_VERIFY_TOKEN)) {
     problems.push('META_VERIFY_TOKEN and META_APP_SECRET: the Messenger webhook needs both');
@@ -127,6 +128,9 @@ function crossFieldProblems(raw: RawConfig): string[] {
   }
   if (raw.EMR_ADAPTER === 'fhir' && !raw.FHIR_BASE_URL) {
     problems.push('FHIR_BASE_URL: required when EMR_ADAPTER=fhir');
+  }
+  if (raw.FHIR_TOKEN_URL && (!raw.FHIR_CLIENT_ID || !raw.FHIR_PRIVATE_KEY)) {
+    problems.push('FHIR_CLIENT_ID and FHIR_PRIVATE_KEY: required with FHIR_TOKEN_URL (SMART Backend Services sign-in)');
   }
   return problems;
 }

@@ -1,4 +1,5 @@
 /** Kysely table types, kept in step with migrations/. */
+import type { SchedulingTables } from './scheduling-tables';
 import type { SecureLinkTables } from './secure-link-tables';
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
@@ -188,7 +189,7 @@ export interface PatientDuplicateFlagsTable {
   created_at: Timestamp;
 }
 
-export interface Database extends SecureLinkTables {
+export interface Database extends SecureLinkTables, SchedulingTables {
   patients: PatientsTable;
   patient_duplicate_flags: PatientDuplicateFlagsTable;
   audit_events: AuditEventsTable;

@@ -13,3 +13,16 @@ export class EmrRequestError extends AppError {
     super('emr_request_failed', 502, `EMR ${operation} failed: ${issueCode}`);
   }
 }
+
+/**
+ * The EHR could not be reached, failed (5xx) or did not answer in time. A write may or may not have happened, so the
+ * caller checks before it retries; 503 because the request can be tried again later.
+ */
+export class EmrUnavailableError extends AppError {
+  constructor(
+    readonly operation: string,
+    readonly reason: 'timeout' | 'unreachable' | 'server-error',
+  ) {
+    super('emr_unavailable', 503, `EMR ${operation} unavailable: ${reason}`);
+  }
+}

@@ -35,8 +35,7 @@ export function patientSearchParams(criteria: PatientCriteria): URLSearchParams 
 
 /** The patient's booked/pending appointments from `from`, soonest first, with their practitioners and locations. */
 export function upcomingAppointmentParams(patientId: string, from: Date): URLSearchParams {
-  // A comma would make the reference an OR list: only well-formed FHIR ids go into the query.
-  if (!FHIR_ID.test(patientId)) throw new ValidationError('patient EMR id is not a FHIR id');
+  assertFhirId(patientId, 'patient');
   const params = new URLSearchParams({
     patient: `Patient/${patientId}`,
     date: `ge${from.toISOString()}`,
@@ -46,6 +45,11 @@ export function upcomingAppointmentParams(patientId: string, from: Date): URLSea
   params.append('_include', 'Appointment:practitioner');
   params.append('_include', 'Appointment:location');
   return params;
+}
+
+/** A comma would make a reference an OR list, a slash another path: only well-formed FHIR ids go into requests. */
+export function assertFhirId(id: string, what: string): void {
+  if (!FHIR_ID.test(id)) throw new ValidationError(`${what} EMR id is not a FHIR id`);
 }
 
 /** True when one of the patient's names equals the wanted family and given names whole, ignoring case. */

@@ -39,14 +39,18 @@ export function toEmrAppointment(
 ): EmrAppointment | undefined {
   if (appointment.start === undefined) return undefined;
   const start = new Date(appointment.start);
+  const practitionerEmrId = participantId(appointment, 'Practitioner');
   return {
     emrId: appointment.id,
+    patientEmrId: participantId(appointment, 'Patient') ?? '',
     start,
     end: appointment.end === undefined ? start : new Date(appointment.end),
     status: appointment.status,
     visitType: visitTypeOf(appointment),
     practitionerName: participantName(appointment, participants, 'Practitioner'),
     locationName: participantName(appointment, participants, 'Location'),
+    ...(practitionerEmrId === undefined ? {} : { practitionerEmrId }),
+    slotEmrIds: (appointment.slot ?? []).flatMap((slot) => slot.reference?.match(/^Slot\/(.+)$/)?.[1] ?? []),
   };
 }
 
@@ -83,6 +87,12 @@ function visitTypeOf(appointment: Appointment): string {
 
 function conceptText(concept: CodeableConcept | undefined): string | undefined {
   return concept?.text ?? concept?.coding?.find((coding) => coding.display !== undefined)?.display;
+}
+
+function participantId(appointment: Appointment, type: 'Patient' | 'Practitioner'): string | undefined {
+  const prefix = `${type}/`;
+  const reference = appointment.participant.find((p) => p.actor?.reference?.startsWith(prefix))?.actor?.reference;
+  return reference?.slice(prefix.length);
 }
 
 /** The participant's resource name, else the reference's display, else ''. */

@@ -5,6 +5,7 @@
 export type {
   Appointment,
   Bundle,
+  BundleEntry,
   CodeableConcept,
   ContactPoint,
   ExtractResource,
@@ -15,5 +16,6 @@ export type {
   Resource,
   ResourceType,
   Schedule,
+  Slot,
   SearchParameter,
 } from '@medplum/fhirtypes' with { 'resolution-mode': 'import' };

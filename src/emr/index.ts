@@ -1,17 +1,30 @@
 /**
- * The EMR feature: the `EmrAdapter` port and the registry that builds the configured adapter. Only the embedded demo
- * exists so far; FHIR R4 and HL7 v2 adapters plug in here.
+ * The EMR feature: the `EmrAdapter` port and the registry that builds the configured adapter: the embedded demo and
+ * any FHIR R4 server share one FHIR adapter; HL7 v2 has its own.
  */
 import { createDemoEmr, type DemoEmrOptions } from './demo/demo-emr';
-import type { EmrAdapter, EmrAdapterKind } from './emr-adapter';
+import type { EmrAdapter, EmrAdapterKind, EmrCapabilities } from './emr-adapter';
+import { FhirClient } from './fhir/fhir-client';
+import { FHIR_CAPABILITIES, FhirEmrAdapter } from './fhir/fhir-emr-adapter';
+import { HttpFhirTransport, type HttpFhirOptions } from './fhir/http-fhir-transport';
 
-export { EMR_ADAPTER_KINDS } from './emr-adapter';
-export type { EmrAdapter, EmrAdapterKind, EmrAppointment, EmrPatient, PatientCriteria } from './emr-adapter';
-export { EmrRequestError } from './emr-errors';
+export { EMR_ADAPTER_KINDS, VISIT_TYPES } from './emr-adapter';
+export type * from './emr-adapter';
+export { EmrRequestError, EmrUnavailableError } from './emr-errors';
 export { createDemoEmr } from './demo/demo-emr';
-export type { DemoEmr, DemoEmrOptions } from './demo/demo-emr';
+export type { DemoEmr, DemoEmrOptions, DemoEmrStore } from './demo/demo-emr';
 
-export type EmrAdapterOptions = DemoEmrOptions;
+export interface EmrAdapterOptions extends DemoEmrOptions {
+  /** For EMR_ADAPTER=fhir. */
+  readonly fhir?: HttpFhirOptions;
+}
+
+/** What each kind can do, known before the adapter is built (flows choose their path by it). */
+export const EMR_CAPABILITIES: Readonly<Record<EmrAdapterKind, EmrCapabilities>> = {
+  demo: FHIR_CAPABILITIES,
+  fhir: FHIR_CAPABILITIES,
+  hl7v2: { slotSearch: false, hold: false, bookingConfirmation: 'deferred' },
+};
 
 /** The adapter of `kind` (the EMR_ADAPTER setting); throws for kinds not built yet. */
 export async function createEmrAdapter(kind: EmrAdapterKind, options: EmrAdapterOptions = {}): Promise<EmrAdapter> {
@@ -19,6 +32,8 @@ export async function createEmrAdapter(kind: EmrAdapterKind, options: EmrAdapter
     case 'demo':
       return createDemoEmr(options);
     case 'fhir':
+      if (!options.fhir) throw new Error('EMR_ADAPTER=fhir needs FHIR_BASE_URL');
+      return new FhirEmrAdapter('fhir', new FhirClient(new HttpFhirTransport(options.fhir)));
     case 'hl7v2':
       throw new Error(`EMR_ADAPTER=${kind} is not available yet`);
   }

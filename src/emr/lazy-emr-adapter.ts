@@ -2,9 +2,13 @@
  * Builds the EMR adapter on first use: the demo EMR indexes the FHIR definitions (about a second), which a process
  * that never reads a patient's record (most tests, a web process answering FAQs) should not pay for at start.
  */
-import type { EmrAdapter, EmrAdapterKind } from './emr-adapter';
+import type { EmrAdapter, EmrAdapterKind, EmrCapabilities } from './emr-adapter';
 
-export function lazyEmrAdapter(kind: EmrAdapterKind, create: () => Promise<EmrAdapter>): EmrAdapter {
+export function lazyEmrAdapter(
+  kind: EmrAdapterKind,
+  capabilities: EmrCapabilities,
+  create: () => Promise<EmrAdapter>,
+): EmrAdapter {
   let adapter: Promise<EmrAdapter> | undefined;
   const get = () =>
     (adapter ??= create().catch((error: unknown) => {
@@ -13,9 +17,16 @@ export function lazyEmrAdapter(kind: EmrAdapterKind, create: () => Promise<EmrAd
     }));
   return {
     kind,
+    capabilities,
     matchPatient: async (criteria) => (await get()).matchPatient(criteria),
     listPatients: async () => (await get()).listPatients(),
+    findSlots: async (search) => (await get()).findSlots(search),
+    book: async (request) => (await get()).book(request),
+    reschedule: async (appointmentEmrId, request) => (await get()).reschedule(appointmentEmrId, request),
+    cancel: async (appointmentEmrId, request) => (await get()).cancel(appointmentEmrId, request),
+    getAppointment: async (appointmentEmrId) => (await get()).getAppointment(appointmentEmrId),
     listUpcoming: async (patientEmrId, from) => (await get()).listUpcoming(patientEmrId, from),
+    changes: async (cursor) => (await get()).changes(cursor),
     close: async () => {
       if (adapter) await (await adapter).close();
     },

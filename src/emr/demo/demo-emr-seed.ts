@@ -4,9 +4,11 @@
  * to `now` in the practice's time zone. Ids are fixed and the output depends only on `now` and the zone, so two
  * processes seeding with the same `now` hold identical EMRs.
  */
-import type { Appointment, Location, Patient, Practitioner, Resource, Schedule } from '../fhir-types';
+import type { Appointment, Location, Patient, Practitioner, Resource, Schedule, Slot } from '../fhir-types';
 import { zonedTime } from '../../compliance/quiet-hours';
 import { localDate } from '../../practice/opening-hours';
+import { VISIT_TYPE_DISPLAY } from '../fhir/fhir-bookings';
+import { VISIT_TYPE_SYSTEM, VISIT_TYPES } from '../emr-adapter';
 
 export const DEMO_PRACTITIONER_IDS = {
   alvarez: 'demo-practitioner-maria-alvarez',
@@ -35,15 +37,82 @@ export const DEMO_APPOINTMENT_IDS = {
   samplePersonBloodPressure: 'demo-appt-sample-person-blood-pressure',
 } as const;
 
+/** Free slots are offered this many days ahead. */
+export const DEMO_SLOT_DAYS = 30;
+/** Half-hour slots at these local times, Monday to Friday. */
+const SLOT_CLOCKS = [
+  '09:00',
+  '09:30',
+  '10:00',
+  '10:30',
+  '11:00',
+  '11:30',
+  '13:00',
+  '13:30',
+  '14:00',
+  '14:30',
+  '15:00',
+  '15:30',
+  '16:00',
+  '16:30',
+];
+const SLOT_MINUTES = 30;
+
 /** Every resource of the demo EMR, referenced resources before the resources that reference them. */
 export function buildDemoEmrSeed(now: Date, timeZone: string): Resource[] {
-  return [
-    ...PRACTITIONERS,
-    ...LOCATIONS,
-    ...SCHEDULES,
-    ...PATIENTS,
-    ...VISITS.map((visit) => toAppointment(visit, now, timeZone)),
-  ];
+  const appointments = VISITS.map((visit) => toAppointment(visit, now, timeZone));
+  const slots = buildDemoSlots(now, timeZone);
+  const slotsByStart = new Map(slots.map((slot) => [`${slot.schedule.reference}|${slot.start}`, slot]));
+  // A seeded visit occupies the slot that starts with it, as a booking would have.
+  for (const appointment of appointments) {
+    const slot = slotsByStart.get(`Schedule/${scheduleOf(appointment)}|${appointment.start}`);
+    if (!slot) continue;
+    appointment.slot = [{ reference: `Slot/${slot.id}` }];
+    if (appointment.status !== 'cancelled') slot.status = 'busy';
+  }
+  return [...PRACTITIONERS, ...LOCATIONS, ...SCHEDULES, ...PATIENTS, ...slots, ...appointments];
+}
+
+/**
+ * Slots of every schedule for the weekdays of the next DEMO_SLOT_DAYS days that start after `now`, all free, with
+ * ids made of schedule, date and time: seeding again later adds the new days without touching the old slots.
+ */
+export function buildDemoSlots(now: Date, timeZone: string): (Slot & { id: string })[] {
+  const today = localDate(now, timeZone).isoDate;
+  const slots: (Slot & { id: string })[] = [];
+  for (let day = 0; day < DEMO_SLOT_DAYS; day++) {
+    const date = addDays(today, day);
+    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+    for (const schedule of SCHEDULES) {
+      if (!SCHEDULE_DAYS[schedule.id!]?.includes(weekday)) continue;
+      for (const clock of SLOT_CLOCKS) {
+        const start = zonedTime(date, clock, timeZone);
+        if (start.getTime() <= now.getTime()) continue;
+        slots.push({
+          resourceType: 'Slot',
+          id: slotId(schedule.id!, date, clock),
+          schedule: { reference: `Schedule/${schedule.id}` },
+          status: 'free',
+          serviceType: VISIT_TYPES.map((code) => ({
+            coding: [{ system: VISIT_TYPE_SYSTEM, code, display: VISIT_TYPE_DISPLAY[code] }],
+          })),
+          start: start.toISOString(),
+          end: new Date(start.getTime() + SLOT_MINUTES * 60_000).toISOString(),
+        });
+      }
+    }
+  }
+  return slots;
+}
+
+function slotId(scheduleId: string, isoDate: string, clock: string): string {
+  return `${scheduleId.replace(/^demo-schedule-/, 'demo-slot-')}-${isoDate.replaceAll('-', '')}-${clock.replace(':', '')}`;
+}
+
+/** The schedule of the appointment's practitioner at its location. */
+function scheduleOf(appointment: Appointment): string | undefined {
+  const actors = appointment.participant.map((participant) => participant.actor?.reference);
+  return SCHEDULES.find((schedule) => schedule.actor.every((actor) => actors.includes(actor.reference)))?.id;
 }
 
 const PRACTITIONERS: readonly Practitioner[] = [
@@ -57,7 +126,17 @@ const LOCATIONS: readonly Location[] = [
   location(DEMO_LOCATION_IDS.riverside, 'Riverside Clinic', '1200 River Road, Suite 100'),
 ];
 
-/** One schedule per practitioner and location they see patients at; the scheduling work hangs slots off these. */
+/**
+ * One schedule per practitioner and location they see patients at, with the weekdays (1 = Monday) they are there:
+ * Dr. Alvarez splits her week between the two offices.
+ */
+const SCHEDULE_DAYS: Readonly<Record<string, readonly number[]>> = {
+  'demo-schedule-alvarez-main-street': [1, 3, 5],
+  'demo-schedule-alvarez-riverside': [2, 4],
+  'demo-schedule-chen-main-street': [1, 2, 3, 4, 5],
+  'demo-schedule-natarajan-riverside': [1, 2, 3, 4, 5],
+};
+
 const SCHEDULES: readonly Schedule[] = [
   schedule(
     'demo-schedule-alvarez-main-street',
@@ -265,8 +344,18 @@ function toAppointment(visit: DemoVisit, now: Date, timeZone: string): Appointme
 
 /** The first Monday-to-Friday date at least `days` calendar days after `isoDate` (calendar days: DST-proof). */
 function weekdayFrom(isoDate: string, days: number): string {
+  let date = addDays(isoDate, days);
+  while (isWeekend(date)) date = addDays(date, 1);
+  return date;
+}
+
+function addDays(isoDate: string, days: number): string {
   const date = new Date(`${isoDate}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + days);
-  while (date.getUTCDay() === 0 || date.getUTCDay() === 6) date.setUTCDate(date.getUTCDate() + 1);
   return date.toISOString().slice(0, 10);
+}
+
+function isWeekend(isoDate: string): boolean {
+  const weekday = new Date(`${isoDate}T00:00:00Z`).getUTCDay();
+  return weekday === 0 || weekday === 6;
 }

@@ -5,18 +5,27 @@
  */
 import '../../../src/emr/demo/websocket-global';
 import { validateResource } from '@medplum/core';
-import { createDemoEmr, createEmrAdapter, type DemoEmr } from '../../../src/emr';
-import { DEMO_APPOINTMENT_IDS, DEMO_PATIENT_IDS } from '../../../src/emr/demo/demo-emr-seed';
+import { createDemoEmr, createEmrAdapter, type DemoEmr, type DemoEmrStore } from '../../../src/emr';
+import { buildDemoSlots, DEMO_APPOINTMENT_IDS, DEMO_PATIENT_IDS } from '../../../src/emr/demo/demo-emr-seed';
 import type { Resource, ResourceType } from '../../../src/emr/fhir-types';
 import { describeEmrAdapterConformance, localClock, NOW, TIME_ZONE } from './emr-adapter-conformance';
 
 describeEmrAdapterConformance('demo', (options) => createDemoEmr(options));
 
-const SEEDED_TYPES: readonly ResourceType[] = ['Practitioner', 'Location', 'Schedule', 'Patient', 'Appointment'];
+const SEEDED_TYPES: readonly ResourceType[] = [
+  'Practitioner',
+  'Location',
+  'Schedule',
+  'Patient',
+  'Slot',
+  'Appointment',
+];
 
 async function allResources(emr: DemoEmr): Promise<Resource[]> {
   const bundles = await Promise.all(
-    SEEDED_TYPES.map((resourceType) => emr.repository.search({ resourceType, sortRules: [{ code: '_id' }] })),
+    SEEDED_TYPES.map((resourceType) =>
+      emr.repository.search({ resourceType, count: 10_000, sortRules: [{ code: '_id' }] }),
+    ),
   );
   return bundles.flatMap((bundle) => (bundle.entry ?? []).map((entry) => entry.resource!));
 }
@@ -35,7 +44,7 @@ async function physicalStart(now: Date, timeZone = TIME_ZONE): Promise<Date> {
 test('two demo EMRs seeded with the same instant hold identical resources, ids and versions', async () => {
   const [web, worker] = await Promise.all([createDemoEmr({ now: NOW }), createDemoEmr({ now: new Date(NOW) })]);
   const resources = await allResources(web);
-  expect(resources).toHaveLength(19);
+  expect(resources).toHaveLength(19 + buildDemoSlots(NOW, TIME_ZONE).length);
   expect(await allResources(worker)).toEqual(resources);
   expect(
     resources.every((resource) => resource.meta?.versionId === '1' && resource.meta.lastUpdated === NOW.toISOString()),
@@ -104,11 +113,37 @@ test('upcoming appointments come soonest first with names from their participant
   await emr.close();
 });
 
-test('the registry builds the demo EMR and names the adapters that do not exist yet', async () => {
+test('the registry builds the demo EMR and refuses a FHIR adapter without a server', async () => {
   const emr = await createEmrAdapter('demo', { now: NOW });
   expect(emr.kind).toBe('demo');
   expect(await emr.matchPatient({ phone: '+15555550188' })).toHaveLength(1);
   await emr.close();
-  await expect(createEmrAdapter('fhir')).rejects.toThrow('EMR_ADAPTER=fhir is not available yet');
-  await expect(createEmrAdapter('hl7v2')).rejects.toThrow('EMR_ADAPTER=hl7v2 is not available yet');
+  await expect(createEmrAdapter('fhir')).rejects.toThrow('EMR_ADAPTER=fhir needs FHIR_BASE_URL');
+});
+
+test('with a store, bookings survive a restart and the slots of days that passed are topped up', async () => {
+  let saved: string | undefined;
+  const store: DemoEmrStore = { load: async () => saved, save: async (snapshot) => void (saved = snapshot) };
+  const first = await createDemoEmr({ now: NOW, store });
+  const [slot] = await first.findSlots({ from: NOW, to: new Date('2026-06-20T00:00:00Z'), limit: 1 });
+  const booked = await first.book({
+    idempotencyKey: 'restart-1',
+    patientEmrId: DEMO_PATIENT_IDS.samplePerson,
+    slot: slot!,
+    visitType: 'sick-visit',
+  });
+  expect(booked.status).toBe('booked');
+  await first.close();
+
+  const weekLater = new Date(NOW.getTime() + 7 * 86_400_000);
+  const second = await createDemoEmr({ now: weekLater, store });
+  const upcoming = await second.listUpcoming(DEMO_PATIENT_IDS.samplePerson, NOW);
+  expect(upcoming.map((appointment) => appointment.slotEmrIds)).toContainEqual([slot!.emrId]);
+  const lastDay = buildDemoSlots(weekLater, TIME_ZONE).at(-1)!;
+  expect(
+    (await second.findSlots({ from: new Date(lastDay.start!), to: new Date(lastDay.end!), limit: 5 })).map(
+      (s) => s.emrId,
+    ),
+  ).toContain(lastDay.id);
+  await second.close();
 });

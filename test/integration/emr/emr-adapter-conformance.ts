@@ -4,7 +4,8 @@
  */
 import { ValidationError } from '../../../src/errors';
 import type { EmrAdapter } from '../../../src/emr';
-import { DEMO_APPOINTMENT_IDS, DEMO_PATIENT_IDS } from '../../../src/emr/demo/demo-emr-seed';
+import { DEMO_APPOINTMENT_IDS, DEMO_PATIENT_IDS, DEMO_PRACTITIONER_IDS } from '../../../src/emr/demo/demo-emr-seed';
+import { describeSchedulingConformance } from './scheduling-conformance';
 
 export type EmrAdapterFactory = (options: { now: Date; timeZone: string }) => Promise<EmrAdapter>;
 
@@ -107,12 +108,15 @@ export function describeEmrAdapterConformance(name: string, createAdapter: EmrAd
       expect(others).toEqual([]);
       expect(physical).toEqual({
         emrId: DEMO_APPOINTMENT_IDS.testPatientPhysical,
+        patientEmrId: DEMO_PATIENT_IDS.testPatient,
         start: new Date('2026-06-12T14:30:00Z'),
         end: new Date('2026-06-12T15:00:00Z'),
         status: 'booked',
         visitType: 'Annual physical',
         practitionerName: 'Dr. Maria Alvarez',
+        practitionerEmrId: DEMO_PRACTITIONER_IDS.alvarez,
         locationName: 'Main Street Office',
+        slotEmrIds: ['demo-slot-alvarez-main-street-20260612-1030'],
       });
       expect(localClock(physical!.start, TIME_ZONE)).toBe('Fri 2026-06-12 10:30');
     });
@@ -142,4 +146,6 @@ export function describeEmrAdapterConformance(name: string, createAdapter: EmrAd
       expect(await emr.listUpcoming(DEMO_PATIENT_IDS.dupExampleWithoutPhone, NOW)).toEqual([]);
     });
   });
+
+  describeSchedulingConformance(name, () => createAdapter({ now: NOW, timeZone: TIME_ZONE }));
 }

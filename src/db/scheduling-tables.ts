@@ -1,0 +1,49 @@
+/**
+ * Kysely table types of scheduling (migrations/0010): the requests written before every EMR change, and the demo
+ * EMR's saved state. Kept apart from schema.ts so the feature stays self-contained; `Database` extends them.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+
+export type SchedulingRequestKind = 'book' | 'reschedule' | 'cancel' | 'new_patient';
+export type SchedulingRequestStatus =
+  | 'requested'
+  | 'waiting_for_emr'
+  | 'booked'
+  | 'pending'
+  | 'cancelled'
+  | 'slot_taken'
+  | 'rejected'
+  | 'needs_staff'
+  | 'completed';
+
+export interface SchedulingRequestsTable {
+  id: Generated<string>;
+  practice_id: string;
+  conversation_id: Nullable<string>;
+  patient_id: Nullable<string>;
+  kind: SchedulingRequestKind;
+  idempotency_key: string;
+  status: SchedulingRequestStatus;
+  details_enc: string;
+  outcome_enc: Nullable<string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: NullableTimestamp;
+  last_error: Nullable<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DemoEmrStateTable {
+  practice_id: string;
+  resources_enc: string;
+  updated_at: Timestamp;
+}
+
+export interface SchedulingTables {
+  scheduling_requests: SchedulingRequestsTable;
+  demo_emr_state: DemoEmrStateTable;
+}
