@@ -10,7 +10,7 @@ import type { AuditLog } from './audit/audit-log';
 import { type PhiServices, createPhiServices } from './consent/phi-services';
 import type { EmrAdapter } from './emr/emr-adapter';
 import { createEmrAdapter, EMR_CAPABILITIES } from './emr';
-import { DatabaseDemoEmrStore } from './emr/demo/database-demo-emr-store';
+import { FileDemoEmrStore } from './emr/demo/file-demo-emr-store';
 import type { HttpFhirOptions } from './emr/fhir/http-fhir-transport';
 import { SmartBackendAuth } from './emr/fhir/smart-backend-auth';
 import { lazyEmrAdapter } from './emr/lazy-emr-adapter';
@@ -19,6 +19,8 @@ import { SecurePageRecords } from './identity/secure-page-records';
 import { EmailSender, type EmailToSend } from './channels/email/email-sender';
 import { runRetention } from './compliance/retention';
 import { scheduleRetention } from './queues/retention-schedule';
+import { schedulingRetryQueue } from './queues/scheduling-retry-queue';
+import { createSchedulingRuntime } from './scheduling/scheduling-runtime';
 import { VERIFIED_CHAT_TOKEN_SECONDS, VerifiedChatHandoffs } from './identity/verified-chat-handoffs';
 import { createSecurePageRouter } from './web/secure/secure-page-router';
 import type { VerifiedChatRequest } from './web/secure/secure-page-types';
@@ -32,7 +34,7 @@ import { OutboxService } from './channels/outbox-service';
 import { VisitorTokens } from './channels/webchat/visitor-token';
 import { WebchatSender } from './channels/webchat/webchat-sender';
 import type { ChannelSender } from './channels/channel-sender';
-import { type AutomatedMessage, queueAutomatedMessage } from './channels/automated-message';
+import { type AutomatedMessage, queueAutomatedMessage, queueConversationMessages } from './channels/automated-message';
 import { createDevOutboxRouter } from './channels/dev-outbox/dev-outbox-router';
 import { DevOutboxSender } from './channels/dev-outbox/dev-outbox-sender';
 import { createDraftShaper } from './channels/draft-shaping';
@@ -175,12 +177,17 @@ async function assemble(parts: Parts): Promise<App> {
     const practice = await practiceContent.get(db, practiceId);
     return createEmrAdapter(config.EMR_ADAPTER, {
       timeZone: practice.locations[0]?.timeZone,
-      store: new DatabaseDemoEmrStore(db, practiceId, keyRing),
+      store: new FileDemoEmrStore(config.dataDir, practiceId, keyRing),
       ...(config.FHIR_BASE_URL ? { fhir: fhirConnection(config, config.FHIR_BASE_URL) } : {}),
     });
   });
   cleanup.unshift(() => emr.close());
   const appointments = new UpcomingAppointments(emr, directory, audit);
+  const scheduling = createSchedulingRuntime({
+    ...{ db, keyRing, emr, audit, queueSettings, now: parts.options.now },
+    timeZone: async () => (await practiceContent.get(db, practiceId)).locations[0]?.timeZone ?? 'UTC',
+  });
+  cleanup.unshift(() => scheduling.retryQueue.close());
   const email = config.SMTP_URL && config.SMTP_FROM ? new EmailSender(config.SMTP_URL, config.SMTP_FROM) : undefined;
   if (email) cleanup.unshift(async () => email.close());
   const secureRecordsFor = (timeZone: string) => {
@@ -211,6 +218,7 @@ async function assemble(parts: Parts): Promise<App> {
   const turns = new TurnProcessor({
     ...{ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts },
     ...{ consent, gate, directory, appointments, now: parts.options.now },
+    scheduling: { service: scheduling.service, requests: scheduling.requests, directory },
   });
   const outbox = new OutboxService(db, keyRing, senders, logger, metrics, {
     sendingHours: async (id) => {
@@ -330,7 +338,11 @@ async function assemble(parts: Parts): Promise<App> {
             .catch((error: unknown) => logger.warn({ err: error }, 'dead-lettering failed'));
         }
       });
-      for (const worker of [inboundWorker, sendWorker]) {
+      const schedulingWorker = scheduling.startWorker((conversationId, drafts, lang) =>
+        queueConversationMessages({ db, repository, sendQueue, gate }, conversationId, drafts, lang),
+      );
+      schedulingWorker.on('failed', onFailed(schedulingRetryQueue.name));
+      for (const worker of [inboundWorker, sendWorker, schedulingWorker]) {
         worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
         workers.push(worker as Worker);
       }

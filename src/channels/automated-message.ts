@@ -34,7 +34,12 @@ export interface AutomatedMessageDeps {
 /** Queues the message in the contact's conversation (opened if needed); returns the outbound id. */
 export async function queueAutomatedMessage(deps: AutomatedMessageDeps, message: AutomatedMessage): Promise<number> {
   const conversation = await deps.ingest.openConversation(message.practiceId, message.channel, message.address);
-  const draft: OutboundDraft = { text: message.text, quickReplies: [], classification: 'none', author: message.author ?? 'bot' };
+  const draft: OutboundDraft = {
+    text: message.text,
+    quickReplies: [],
+    classification: 'none',
+    author: message.author ?? 'bot',
+  };
   const [id] = await deps.db.transaction().execute(async (trx) => {
     const { drafts } = await deps.gate.pass(trx, conversation, [draft], { lang: message.lang, inboundMessageId: null });
     return deps.repository.insertOutbound(trx, conversation, null, drafts, message.lang);
@@ -42,4 +47,28 @@ export async function queueAutomatedMessage(deps: AutomatedMessageDeps, message:
   if (id === undefined) throw new Error('the outbound message was not stored');
   await sendOutboundQueue.addJob(deps.sendQueue, { outboundMessageId: id });
   return id;
+}
+
+/**
+ * Queues bot messages in an existing conversation outside a turn (the answer to a request that had to wait): through
+ * the PHI gate like any reply. Returns the outbound ids.
+ */
+export async function queueConversationMessages(
+  deps: Omit<AutomatedMessageDeps, 'ingest'>,
+  conversationId: string,
+  drafts: readonly OutboundDraft[],
+  lang: Language,
+): Promise<number[]> {
+  const ids = await deps.db.transaction().execute(async (trx) => {
+    const conversation = await trx
+      .selectFrom('conversations')
+      .selectAll()
+      .where('id', '=', conversationId)
+      .executeTakeFirst();
+    if (!conversation) return [];
+    const gated = await deps.gate.pass(trx, conversation, drafts, { lang, inboundMessageId: null });
+    return deps.repository.insertOutbound(trx, conversation, null, gated.drafts, lang);
+  });
+  for (const id of ids) await sendOutboundQueue.addJob(deps.sendQueue, { outboundMessageId: id });
+  return ids;
 }

@@ -27,7 +27,12 @@ function clockMinutes(clock: string): number {
 }
 
 function minuteOfDay(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(instant);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(instant);
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return part('hour') * 60 + part('minute');
 }
@@ -44,6 +49,16 @@ export function zonedTime(isoDate: string, clock: string, timeZone: string): Dat
 
 /** How far `timeZone`'s wall clock is ahead of UTC at `instant`. */
 function offsetMs(instant: Date, timeZone: string): number {
+  const { year, month, day, hour, minute, second } = wallClockFields(instant, timeZone);
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  return wall - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** What the clocks of `timeZone` show at `instant` (month 1–12). */
+export function wallClockFields(
+  instant: Date,
+  timeZone: string,
+): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     year: 'numeric',
@@ -55,6 +70,12 @@ function offsetMs(instant: Date, timeZone: string): number {
     hourCycle: 'h23',
   }).formatToParts(instant);
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
-  return wall - Math.floor(instant.getTime() / 1000) * 1000;
+  return {
+    year: part('year'),
+    month: part('month'),
+    day: part('day'),
+    hour: part('hour'),
+    minute: part('minute'),
+    second: part('second'),
+  };
 }

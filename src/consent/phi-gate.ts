@@ -145,6 +145,11 @@ export class PhiGate {
     return copy as T & GatedMessage;
   }
 
+  /** Whether PHI about `patientId` may go on this conversation as is (a flow asks before it shows a patient's list). */
+  async allows(db: Kysely<Database>, conversation: GateConversation, patientId: string): Promise<boolean> {
+    return (await this.decide(db, conversation, patientId)) === 'allowed';
+  }
+
   async isVerified(db: Kysely<Database>, contactId: string): Promise<boolean> {
     return (await this.deps.directory.verifiedContact(db, contactId)) !== undefined;
   }

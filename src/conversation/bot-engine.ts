@@ -38,9 +38,11 @@ export class BotEngine {
     const runtime = this.createRuntime(actions);
     for (const { definition, version } of flows) {
       this.controller.addDialog(compileFlow(definition, version, this.controller, runtime));
-      for (const intent of definition.triggers.intents) this.dialogByIntent.set(intent, flowDialogId(definition, version));
+      for (const intent of definition.triggers.intents)
+        this.dialogByIntent.set(intent, flowDialogId(definition, version));
     }
-    if (!this.dialogByIntent.has(FALLBACK_INTENT)) throw new Error(`no flow is triggered by the '${FALLBACK_INTENT}' intent`);
+    if (!this.dialogByIntent.has(FALLBACK_INTENT))
+      throw new Error(`no flow is triggered by the '${FALLBACK_INTENT}' intent`);
   }
 
   /** Runs one patient message through the dialogs; what the bot says lands in `info.drafts`. */
@@ -82,11 +84,13 @@ export class BotEngine {
   private createRuntime(actions: ActionRegistry): FlowRuntime {
     return {
       actions,
-      actionContext: (bot, params) => actionContextOf(turnInfoOf(bot.getConfig('context') as TurnContext), params),
+      actionContext: (bot, params, vars) =>
+        actionContextOf(turnInfoOf(bot.getConfig('context') as TurnContext), params, vars),
       divert: async (bot) => {
         const info = turnInfoOf(bot.getConfig('context') as TurnContext);
         const { intent, confidence } = info.nlu;
-        if (!this.dialogByIntent.has(intent) || intent === FALLBACK_INTENT || confidence < DIVERT_CONFIDENCE) return false;
+        if (!this.dialogByIntent.has(intent) || intent === FALLBACK_INTENT || confidence < DIVERT_CONFIDENCE)
+          return false;
         info.memory.consecutiveMisses = 0;
         await bot.replaceDialog(this.dialogFor(intent), flowVariables(info));
         return true;
@@ -100,10 +104,18 @@ function flowVariables(info: TurnInfo): Record<string, string> {
   return { lang: info.lang, practiceName: info.practice.name, practicePhone: info.practice.profile.phone };
 }
 
-function actionContextOf(info: TurnInfo, params: FlowActionContext['params']): FlowActionContext {
+function actionContextOf(
+  info: TurnInfo,
+  params: FlowActionContext['params'],
+  vars: FlowActionContext['vars'],
+): FlowActionContext {
   return {
     lang: info.lang,
     text: info.text,
+    ...(info.payload === undefined ? {} : { payload: info.payload }),
+    vars,
+    turnKey: `${info.conversation.id}:${info.inboundMessageId}`,
+    scheduling: info.scheduling,
     intent: info.nlu.intent,
     entities: info.nlu.entities,
     params,
@@ -113,6 +125,8 @@ function actionContextOf(info: TurnInfo, params: FlowActionContext['params']): F
     recordHandoffRequest: (reason) => info.recordHandoffRequest(reason),
     verifiedPatient: () => info.verifiedPatient(),
     upcomingAppointments: (patientId) => info.upcomingAppointments(patientId),
+    canDisclose: (patientId) => info.canDisclose(patientId),
+    say: (text, quickReplies = []) => info.drafts.push({ text, quickReplies, classification: 'none' }),
     sayPhi: (text, phi) => info.drafts.push({ text, quickReplies: [], classification: 'phi', phi }),
   };
 }

@@ -2,7 +2,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { Conversation } from '../db/schema';
 import type { EmrAppointment } from '../emr/emr-adapter';
-import type { ConversationMemory } from '../flows/action-registry';
+import type { ConversationMemory, FlowScheduling } from '../flows/action-registry';
 import type { Language, NluResult } from '../nlu/nlu-engine';
 import type { PracticeContent } from '../practice/practice-profile';
 import type { OutboundDraft } from './outbound-draft';
@@ -22,6 +22,8 @@ export interface TurnInfo {
   recordHandoffRequest(reason: string): Promise<void>;
   verifiedPatient(): Promise<string | undefined>;
   upcomingAppointments(patientId: string): Promise<EmrAppointment[]>;
+  canDisclose(patientId: string): Promise<boolean>;
+  readonly scheduling: FlowScheduling;
 }
 
 const TURN_INFO_KEY = Symbol('concierge.turnInfo');

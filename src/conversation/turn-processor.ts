@@ -11,6 +11,7 @@ import { phiConsentAcknowledgement, phiConsentAnswer } from '../consent/phi-cons
 import type { PhiGate } from '../consent/phi-gate';
 import type { PatientDirectory } from '../identity/patient-directory';
 import type { UpcomingAppointments } from '../scheduling/upcoming-appointments';
+import { type TurnSchedulingDeps, turnScheduling } from '../scheduling/turn-scheduling';
 import type { DraftShaper } from '../channels/draft-shaping';
 import { releaseAwaitingReply } from '../channels/outbox-rows';
 import type { Queue } from 'bullmq';
@@ -55,6 +56,7 @@ export interface TurnProcessorDeps {
   readonly gate: PhiGate;
   readonly directory: PatientDirectory;
   readonly appointments: UpcomingAppointments;
+  readonly scheduling: TurnSchedulingDeps;
   /** Fits drafts to the channel (e.g. splits long SMS); identity when absent. */
   readonly shapeDrafts?: DraftShaper;
   readonly now?: () => Date;
@@ -296,6 +298,8 @@ export class TurnProcessor {
       verifiedPatient: async () => (await this.deps.directory.verifiedContact(trx, conversation.contact_id))?.patientId,
       upcomingAppointments: (patientId) =>
         this.deps.appointments.list(trx, patientId, now, { actor: 'bot', purpose: 'patient_request', requestId: `inbound:${inbound.id}` }),
+      canDisclose: (patientId) => this.deps.gate.allows(trx, conversation, patientId),
+      scheduling: turnScheduling(this.deps.scheduling, trx, conversation),
     };
   }
 

@@ -1,6 +1,6 @@
 /**
- * Kysely table types of scheduling (migrations/0010): the requests written before every EMR change, and the demo
- * EMR's saved state. Kept apart from schema.ts so the feature stays self-contained; `Database` extends them.
+ * Kysely table types of scheduling (migrations/0010): the requests written before every EMR change. Kept apart from
+ * schema.ts so the feature stays self-contained; `Database` extends them.
  */
 import type { ColumnType, Generated } from 'kysely';
 
@@ -37,13 +37,6 @@ export interface SchedulingRequestsTable {
   updated_at: Timestamp;
 }
 
-export interface DemoEmrStateTable {
-  practice_id: string;
-  resources_enc: string;
-  updated_at: Timestamp;
-}
-
 export interface SchedulingTables {
   scheduling_requests: SchedulingRequestsTable;
-  demo_emr_state: DemoEmrStateTable;
 }

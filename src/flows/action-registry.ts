@@ -2,7 +2,8 @@
  * Actions are the code a flow step may run: look up an answer, count a miss, record a request. Each declares the
  * outcomes it can return, so a flow that branches on an outcome that never happens fails validation.
  */
-import type { EmrAppointment } from '../emr/emr-adapter';
+import type { EmrAppointment, EmrSlot, SlotSearch, VisitType } from '../emr/emr-adapter';
+import type { SchedulingOutcome } from '../scheduling/scheduling-service';
 import type { Language, NluEntity } from '../nlu/nlu-engine';
 import type { PracticeContent } from '../practice/practice-profile';
 
@@ -13,10 +14,37 @@ export interface ConversationMemory {
   awaitingPhiConsent?: boolean;
 }
 
+/** Scheduling for the turn's conversation: the patient is ours (verified); keys make each change happen once. */
+export interface FlowScheduling {
+  findSlots(search: SlotSearch): Promise<EmrSlot[]>;
+  book(ask: {
+    readonly patientId: string;
+    readonly slot: EmrSlot;
+    readonly visitType: VisitType;
+    readonly rescheduleOf?: string;
+    readonly idempotencyKey: string;
+  }): Promise<SchedulingOutcome>;
+  cancel(ask: {
+    readonly patientId: string;
+    readonly appointmentEmrId: string;
+    readonly reason: string;
+    readonly idempotencyKey: string;
+  }): Promise<SchedulingOutcome>;
+  /** A new patient's details for staff to register and book (sealed; never sent to the EMR by the bot). */
+  requestNewPatientVisit(details: Readonly<Record<string, string>>, idempotencyKey: string): Promise<void>;
+}
+
 export interface FlowActionContext {
   readonly lang: Language;
   /** The patient's current message. */
   readonly text: string;
+  /** The quick reply's payload when the patient tapped one (or typed its number). */
+  readonly payload?: string;
+  /** The flow's variables so far: answers to its questions and what earlier actions returned. */
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** Unique to this turn and the same if it is retried: the base of idempotency keys. */
+  readonly turnKey: string;
+  readonly scheduling: FlowScheduling;
   readonly intent: string;
   readonly entities: readonly NluEntity[];
   readonly params: Readonly<Record<string, string | number | boolean>>;
@@ -26,15 +54,19 @@ export interface FlowActionContext {
   recordHandoffRequest(reason: string): Promise<void>;
   /** The patient this contact proved to be (date of birth and a code); undefined when it has not. */
   verifiedPatient(): Promise<string | undefined>;
+  /** Whether PHI about the patient may be said here as is (else `sayPhi` becomes a secure-link offer). */
+  canDisclose(patientId: string): Promise<boolean>;
   /** The patient's upcoming appointments: an audited PHI read. */
   upcomingAppointments(patientId: string): Promise<EmrAppointment[]>;
+  /** A reply with no PHI, e.g. an offer of free times with quick replies. */
+  say(text: string, quickReplies?: readonly { readonly title: string; readonly payload: string }[]): void;
   /** A reply that carries PHI: the gate lets it go as is only where the policy allows, else sends a secure link. */
   sayPhi(text: string, phi: { readonly topic: string; readonly patientId: string | null }): void;
 }
 
 export interface FlowActionResult {
   readonly outcome?: string;
-  /** Values the following steps can use as {{name}}. */
+  /** Values the following steps can use as {{name}} (and later actions read from `vars`). */
   readonly vars?: Readonly<Record<string, string | number>>;
 }
 

@@ -34,14 +34,19 @@ export function parseFlowYaml(source: string, text: string): { flow?: FlowDefini
   }
   const parsed = flowDefinitionSchema.safeParse(document);
   if (parsed.success) return { flow: parsed.data, problems: [] };
-  return { problems: parsed.error.issues.map((issue) => `${source}: ${describeIssuePath(document, issue)}${issue.message}`) };
+  return {
+    problems: parsed.error.issues.map((issue) => `${source}: ${describeIssuePath(document, issue)}${issue.message}`),
+  };
 }
 
 /** "step 'answer' (steps[1].say.es): " — names the step by id when the path goes through one. */
 function describeIssuePath(document: unknown, issue: z.core.$ZodIssue): string {
   const issuePath = issue.path;
   if (issuePath.length === 0) return '';
-  const dotted = issuePath.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '');
+  const dotted = issuePath
+    .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+    .join('')
+    .replace(/^\./, '');
   if (issuePath[0] === 'steps' && typeof issuePath[1] === 'number') {
     const steps = (document as { steps?: Array<{ id?: unknown }> } | null)?.steps;
     const id = steps?.[issuePath[1]]?.id;
@@ -80,7 +85,11 @@ export async function loadPublishedFlows(db: Kysely<Database>, practiceId: strin
 }
 
 /** Stores each flow as published version 1 unless the practice already has that flow. */
-export async function seedFlows(db: Kysely<Database>, practiceId: string, flows: readonly FlowDefinition[]): Promise<void> {
+export async function seedFlows(
+  db: Kysely<Database>,
+  practiceId: string,
+  flows: readonly FlowDefinition[],
+): Promise<void> {
   for (const flow of flows) {
     const flowId = `${practiceId}:${flow.id}`;
     const inserted = await db
@@ -92,7 +101,13 @@ export async function seedFlows(db: Kysely<Database>, practiceId: string, flows:
     if (!inserted) continue;
     await db
       .insertInto('flow_versions')
-      .values({ flow_id: flowId, version: 1, status: 'published', definition: JSON.stringify(flow), published_at: new Date() })
+      .values({
+        flow_id: flowId,
+        version: 1,
+        status: 'published',
+        definition: JSON.stringify(flow),
+        published_at: new Date(),
+      })
       .execute();
   }
 }

@@ -9,9 +9,7 @@ const stepId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case words j
 
 export const localizedTextSchema = z.object({ en: z.string().min(1), es: z.string().min(1) }).strict();
 
-const quickReplySchema = z
-  .object({ label: localizedTextSchema, payload: z.string().min(1).max(100) })
-  .strict();
+const quickReplySchema = z.object({ label: localizedTextSchema, payload: z.string().min(1).max(100) }).strict();
 
 const baseStep = { id: stepId, next: stepId.optional() };
 
@@ -29,11 +27,20 @@ const choiceSchema = z
   })
   .strict();
 
+/**
+ * With choices, the answer picks the next step. Without, any answer is free text: it goes on to `next`, where an
+ * action reads it (a date, a name); `quickRepliesFrom` names a variable an earlier action filled with suggestions.
+ */
 const askStepSchema = z
   .object({
     ...baseStep,
     ask: localizedTextSchema,
-    choices: z.array(choiceSchema).min(1).max(10),
+    choices: z.array(choiceSchema).min(1).max(10).optional(),
+    quickReplies: z.array(quickReplySchema).max(10).optional(),
+    quickRepliesFrom: z
+      .string()
+      .regex(/^[a-zA-Z][a-zA-Z0-9]*$/)
+      .optional(),
     /** Where an answer that matches no choice goes; by default the question is asked again. */
     otherwise: stepId.optional(),
   })
@@ -49,9 +56,7 @@ const actionStepSchema = z
   })
   .strict();
 
-const handoffStepSchema = z
-  .object({ ...baseStep, handoff: z.object({ reason: z.string().min(1) }).strict() })
-  .strict();
+const handoffStepSchema = z.object({ ...baseStep, handoff: z.object({ reason: z.string().min(1) }).strict() }).strict();
 
 const endStepSchema = z.object({ id: stepId, end: z.literal(true) }).strict();
 

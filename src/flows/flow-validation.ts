@@ -18,7 +18,8 @@ function flowProblems(flow: FlowDefinition, actions: ActionRegistry): string[] {
   }
   for (const step of flow.steps) {
     for (const target of referencedSteps(step)) {
-      if (!ids.has(target)) problems.push(`Flow '${flow.id}': step '${step.id}' goes to '${target}', which does not exist`);
+      if (!ids.has(target))
+        problems.push(`Flow '${flow.id}': step '${step.id}' goes to '${target}', which does not exist`);
     }
     if ('action' in step) problems.push(...actionProblems(flow, step.id, step.action, step.outcomes, actions));
   }
@@ -46,7 +47,7 @@ function actionProblems(
 function referencedSteps(step: FlowStep): string[] {
   const targets: string[] = [];
   if ('next' in step && step.next) targets.push(step.next);
-  if ('choices' in step) targets.push(...step.choices.map((choice) => choice.next));
+  if ('choices' in step && step.choices) targets.push(...step.choices.map((choice) => choice.next));
   if ('otherwise' in step && step.otherwise) targets.push(step.otherwise);
   if ('outcomes' in step && step.outcomes) targets.push(...Object.values(step.outcomes));
   return targets;

@@ -41,7 +41,8 @@ export interface QueueSettings {
 export interface JobQueueDefinition<T> {
   readonly name: string;
   createQueue(settings: QueueSettings): Queue<T>;
-  addJob(queue: Queue<T>, data: T): Promise<void>;
+  /** `delayMs`: run no sooner than that (a retry later). */
+  addJob(queue: Queue<T>, data: T, options?: { readonly delayMs?: number }): Promise<void>;
   createWorker(settings: QueueSettings, processJob: (data: T) => Promise<void>, concurrency: number): Worker<T>;
 }
 
@@ -50,9 +51,9 @@ export function defineJobQueue<T>(name: string, jobIdOf: (data: T) => string): J
     name,
     createQueue: ({ connection, prefix }) =>
       new Queue<T>(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
-    async addJob(queue, data) {
+    async addJob(queue, data, options = {}) {
       // BullMQ's Queue.add is typed with conditional generics that do not narrow for a generic T.
-      await (queue as unknown as Queue).add(name, data, { jobId: jobIdOf(data) });
+      await (queue as unknown as Queue).add(name, data, { jobId: jobIdOf(data), delay: options.delayMs });
     },
     createWorker: ({ connection, prefix }, processJob, concurrency) =>
       new Worker<T>(

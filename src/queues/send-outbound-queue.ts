@@ -5,4 +5,7 @@ export interface SendOutboundJobData {
   readonly outboundMessageId: number;
 }
 
-export const sendOutboundQueue = defineJobQueue<SendOutboundJobData>('send-outbound', (data) => `send-${data.outboundMessageId}`);
+export const sendOutboundQueue = defineJobQueue<SendOutboundJobData>(
+  'send-outbound',
+  (data) => `send-${data.outboundMessageId}`,
+);

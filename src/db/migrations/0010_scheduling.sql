@@ -27,10 +27,3 @@ create table scheduling_requests (
 create index scheduling_requests_due on scheduling_requests (next_attempt_at) where status = 'waiting_for_emr';
 create index scheduling_requests_for_staff on scheduling_requests (practice_id, created_at) where status = 'needs_staff';
 
--- The embedded demo EMR's FHIR resources, so a demo practice's bookings survive a restart. Sealed like any PHI,
--- although the demo's patients are made up: the demo must behave as production would.
-create table demo_emr_state (
-  practice_id text primary key references practices(id),
-  resources_enc text not null,
-  updated_at timestamptz not null default now()
-);

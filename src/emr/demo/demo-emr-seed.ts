@@ -39,23 +39,6 @@ export const DEMO_APPOINTMENT_IDS = {
 
 /** Free slots are offered this many days ahead. */
 export const DEMO_SLOT_DAYS = 30;
-/** Half-hour slots at these local times, Monday to Friday. */
-const SLOT_CLOCKS = [
-  '09:00',
-  '09:30',
-  '10:00',
-  '10:30',
-  '11:00',
-  '11:30',
-  '13:00',
-  '13:30',
-  '14:00',
-  '14:30',
-  '15:00',
-  '15:30',
-  '16:00',
-  '16:30',
-];
 const SLOT_MINUTES = 30;
 
 /** Every resource of the demo EMR, referenced resources before the resources that reference them. */
@@ -82,10 +65,9 @@ export function buildDemoSlots(now: Date, timeZone: string): (Slot & { id: strin
   const slots: (Slot & { id: string })[] = [];
   for (let day = 0; day < DEMO_SLOT_DAYS; day++) {
     const date = addDays(today, day);
-    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+    if (isWeekend(date)) continue;
     for (const schedule of SCHEDULES) {
-      if (!SCHEDULE_DAYS[schedule.id!]?.includes(weekday)) continue;
-      for (const clock of SLOT_CLOCKS) {
+      for (const clock of SCHEDULE_CLOCKS[schedule.id!] ?? []) {
         const start = zonedTime(date, clock, timeZone);
         if (start.getTime() <= now.getTime()) continue;
         slots.push({
@@ -126,15 +108,19 @@ const LOCATIONS: readonly Location[] = [
   location(DEMO_LOCATION_IDS.riverside, 'Riverside Clinic', '1200 River Road, Suite 100'),
 ];
 
+/** Half-hour slots at these local times, Monday to Friday. */
+const MORNINGS = ['09:00', '09:30', '10:00', '10:30', '11:00', '11:30'];
+const AFTERNOONS = ['13:00', '13:30', '14:00', '14:30', '15:00', '15:30', '16:00', '16:30'];
+
 /**
- * One schedule per practitioner and location they see patients at, with the weekdays (1 = Monday) they are there:
- * Dr. Alvarez splits her week between the two offices.
+ * One schedule per practitioner and location they see patients at, with the times they are there: Dr. Alvarez
+ * spends mornings at Main Street and afternoons at Riverside.
  */
-const SCHEDULE_DAYS: Readonly<Record<string, readonly number[]>> = {
-  'demo-schedule-alvarez-main-street': [1, 3, 5],
-  'demo-schedule-alvarez-riverside': [2, 4],
-  'demo-schedule-chen-main-street': [1, 2, 3, 4, 5],
-  'demo-schedule-natarajan-riverside': [1, 2, 3, 4, 5],
+const SCHEDULE_CLOCKS: Readonly<Record<string, readonly string[]>> = {
+  'demo-schedule-alvarez-main-street': MORNINGS,
+  'demo-schedule-alvarez-riverside': AFTERNOONS,
+  'demo-schedule-chen-main-street': [...MORNINGS, ...AFTERNOONS],
+  'demo-schedule-natarajan-riverside': [...MORNINGS, ...AFTERNOONS],
 };
 
 const SCHEDULES: readonly Schedule[] = [

@@ -35,7 +35,10 @@ export function askedDate(text: string, now: Date, timeZone: string): LocalDate 
   const normalized = normalizeForMatching(text);
   if (/ (today|tonight|hoy) /.test(normalized)) return localDate(now, timeZone);
   // "mañana" alone is tomorrow; "por la mañana" is "in the morning".
-  if (/ (tomorrow|tmrw|tmr) /.test(normalized) || / manana /.test(normalized.replace(/ (la|las|en la|por la) manana /g, ' '))) {
+  if (
+    / (tomorrow|tmrw|tmr) /.test(normalized) ||
+    / manana /.test(normalized.replace(/ (la|las|en la|por la) manana /g, ' '))
+  ) {
     return localDate(now, timeZone, 1);
   }
   const day = DAY_WORDS.find(([pattern]) => pattern.test(normalized))?.[1];
@@ -51,7 +54,11 @@ function answerForDate(location: PracticeLocation, date: LocalDate, lang: Langua
     return lang === 'es' ? `El ${day}${holidayNote} estamos cerrados.` : `We're closed on ${day}${holidayNote}.`;
   }
   const hours = formatPeriods(periods, lang);
-  return endSentence(lang === 'es' ? `Sí, el ${day}${holidayNote} abrimos de ${hours}` : `Yes, on ${day}${holidayNote} we're open ${hours}`);
+  return endSentence(
+    lang === 'es'
+      ? `Sí, el ${day}${holidayNote} abrimos de ${hours}`
+      : `Yes, on ${day}${holidayNote} we're open ${hours}`,
+  );
 }
 
 function holidayNotice(location: PracticeLocation, now: Date, lang: Language): string {
@@ -61,7 +68,9 @@ function holidayNotice(location: PracticeLocation, now: Date, lang: Language): s
     .map((holiday) => {
       const when = `${formatDate(holiday.date, lang)} (${holiday.name[lang]})`;
       if (holiday.hours.length === 0) return lang === 'es' ? `cerrado el ${when}` : `closed ${when}`;
-      return lang === 'es' ? `el ${when} de ${formatPeriods(holiday.hours, lang)}` : `${when} ${formatPeriods(holiday.hours, lang)}`;
+      return lang === 'es'
+        ? `el ${when} de ${formatPeriods(holiday.hours, lang)}`
+        : `${when} ${formatPeriods(holiday.hours, lang)}`;
     })
     .join('; ');
   return endSentence(lang === 'es' ? ` Días festivos: ${list}` : ` Holidays: ${list}`);
@@ -72,12 +81,21 @@ export const answerHoursAction: FlowAction = {
   outcomes: [],
   run(context: FlowActionContext) {
     const location = context.practice.locations[0];
-    if (!location) return { vars: { answer: context.lang === 'es' ? `Llámenos al ${context.practice.profile.phone}.` : `Please call us at ${context.practice.profile.phone}.` } };
+    if (!location)
+      return {
+        vars: {
+          answer:
+            context.lang === 'es'
+              ? `Llámenos al ${context.practice.profile.phone}.`
+              : `Please call us at ${context.practice.profile.phone}.`,
+        },
+      };
     const date = askedDate(context.text, context.now, location.timeZone);
     const answer = date
       ? answerForDate(location, date, context.lang)
-      : endSentence((context.lang === 'es' ? 'Nuestro horario: ' : 'Our hours: ') + formatWeeklyHours(location, context.lang)) +
-        holidayNotice(location, context.now, context.lang);
+      : endSentence(
+          (context.lang === 'es' ? 'Nuestro horario: ' : 'Our hours: ') + formatWeeklyHours(location, context.lang),
+        ) + holidayNotice(location, context.now, context.lang);
     return { vars: { answer } };
   },
 };

@@ -16,7 +16,8 @@ function mainLocation(practice: PracticeContent) {
 
 const answerLocation: Answer = ({ practice, lang }) => {
   const location = mainLocation(practice);
-  if (!location) return lang === 'es' ? `Llámenos al ${practice.profile.phone}.` : `Please call us at ${practice.profile.phone}.`;
+  if (!location)
+    return lang === 'es' ? `Llámenos al ${practice.profile.phone}.` : `Please call us at ${practice.profile.phone}.`;
   const { line1, city, state, postalCode } = location.details.address;
   const address = `${line1}, ${city}, ${state} ${postalCode}`;
   return lang === 'es'
@@ -37,7 +38,10 @@ function listJoin(items: readonly string[], lang: Language): string {
 const answerInsurance: Answer = ({ practice, lang, text }) => {
   const plans = practice.profile.insurancePlans;
   const asked = plans.find((plan) => [plan.name, ...plan.aliases].some((name) => containsPhrase(text, name)));
-  const all = listJoin(plans.map((plan) => plan.name), lang);
+  const all = listJoin(
+    plans.map((plan) => plan.name),
+    lang,
+  );
   if (asked) {
     return lang === 'es'
       ? `Sí, aceptamos ${asked.name}. Traiga su tarjeta del seguro a su cita.`
@@ -91,7 +95,12 @@ export const answerFaqAction: FlowAction = {
     const topic = String(context.params.topic ?? '');
     const written = context.practice.faq.get(topic)?.[context.lang];
     const generate = ANSWERS[topic];
-    const answer = written ?? generate?.(context) ?? (context.lang === 'es' ? `Llámenos al ${context.practice.profile.phone}.` : `Please call us at ${context.practice.profile.phone}.`);
+    const answer =
+      written ??
+      generate?.(context) ??
+      (context.lang === 'es'
+        ? `Llámenos al ${context.practice.profile.phone}.`
+        : `Please call us at ${context.practice.profile.phone}.`);
     return { vars: { answer } };
   },
 };

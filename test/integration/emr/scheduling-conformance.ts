@@ -36,7 +36,7 @@ export function describeSchedulingConformance(name: string, createAdapter: () =>
         expect(slot.locationName).not.toBe('');
       }
       const alvarez = await tuesdaySlots(DEMO_PRACTITIONER_IDS.alvarez);
-      // Dr. Alvarez is at Riverside on Tuesdays, eight half hours from 13:00 to 16:30.
+      // Dr. Alvarez is at Riverside in the afternoons, eight half hours from 13:00 to 16:30.
       expect(alvarez.map((slot) => localClock(slot.start, TIME_ZONE).slice(15))).toEqual([
         '13:00',
         '13:30',

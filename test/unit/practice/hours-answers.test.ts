@@ -1,7 +1,12 @@
 import type { FlowActionContext } from '../../../src/flows/action-registry';
 import { answerHoursAction, askedDate } from '../../../src/flows/actions/hours-action';
 import { answerFaqAction } from '../../../src/flows/actions/practice-answer-actions';
-import { DEMO_PRACTICE_ID, DEMO_TIME_ZONE, demoLocationDetails, demoPracticeProfile } from '../../../src/practice/demo-practice';
+import {
+  DEMO_PRACTICE_ID,
+  DEMO_TIME_ZONE,
+  demoLocationDetails,
+  demoPracticeProfile,
+} from '../../../src/practice/demo-practice';
 import type { PracticeContent } from '../../../src/practice/practice-profile';
 
 const SUNDAY_AFTERNOON = new Date('2026-11-22T20:00:00Z');
@@ -13,7 +18,12 @@ const practice: PracticeContent = {
   faq: new Map(),
 };
 
-function context(text: string, lang: 'en' | 'es', params: Record<string, string> = {}, now = SUNDAY_AFTERNOON): FlowActionContext {
+function context(
+  text: string,
+  lang: 'en' | 'es',
+  params: Record<string, string> = {},
+  now = SUNDAY_AFTERNOON,
+): FlowActionContext {
   return {
     lang,
     text,
@@ -27,7 +37,17 @@ function context(text: string, lang: 'en' | 'es', params: Record<string, string>
     // The hours answer reads no patient record.
     verifiedPatient: async () => undefined,
     upcomingAppointments: async () => [],
+    canDisclose: async () => false,
+    say: () => undefined,
     sayPhi: () => undefined,
+    vars: {},
+    turnKey: 'test-turn',
+    scheduling: {
+      findSlots: async () => [],
+      book: async () => ({ status: 'rejected', reason: 'not in this test' }),
+      cancel: async () => ({ status: 'rejected', reason: 'not in this test' }),
+      requestNewPatientVisit: async () => undefined,
+    },
   };
 }
 
@@ -46,19 +66,31 @@ test('the day asked about is found in English and Spanish, in the practice time 
 });
 
 test('hours for a named day, a closed day, a holiday and the whole week', async () => {
-  expect(await answer('what time do you open on saturday?', 'en')).toBe("Yes, on Saturday we're open 9:00 AM to 12:00 PM.");
+  expect(await answer('what time do you open on saturday?', 'en')).toBe(
+    "Yes, on Saturday we're open 9:00 AM to 12:00 PM.",
+  );
   expect(await answer('¿abren el sábado?', 'es')).toBe('Sí, el sábado abrimos de 9:00 a. m. a 12:00 p. m.');
   expect(await answer('open sunday?', 'en')).toBe("We're closed on Sunday.");
-  expect(await answer('are you open thursday', 'en')).toMatch(/^We're closed on Thursday \(November 26, Thanksgiving\)\.$/);
+  expect(await answer('are you open thursday', 'en')).toMatch(
+    /^We're closed on Thursday \(November 26, Thanksgiving\)\.$/,
+  );
   const week = await answer('what are your hours', 'en');
-  expect(week).toMatch(/^Our hours: Monday–Tuesday: 8:00 AM to 5:00 PM; Wednesday: 8:00 AM to 7:00 PM; Thursday–Friday: 8:00 AM to 5:00 PM; Saturday: 9:00 AM to 12:00 PM; Sunday: closed\./);
-  expect(week).toMatch(/Holidays: closed Thursday, November 26 \(Thanksgiving\); December 24 \(Christmas Eve\)|Holidays: closed Thursday, November 26 \(Thanksgiving\)/);
+  expect(week).toMatch(
+    /^Our hours: Monday–Tuesday: 8:00 AM to 5:00 PM; Wednesday: 8:00 AM to 7:00 PM; Thursday–Friday: 8:00 AM to 5:00 PM; Saturday: 9:00 AM to 12:00 PM; Sunday: closed\./,
+  );
+  expect(week).toMatch(
+    /Holidays: closed Thursday, November 26 \(Thanksgiving\); December 24 \(Christmas Eve\)|Holidays: closed Thursday, November 26 \(Thanksgiving\)/,
+  );
 });
 
 test('insurance answers name the plan asked about, including aliases, in either language', async () => {
   expect(await answer('¿aceptan Medicaid?', 'es', { topic: 'insurance' })).toMatch(/^Sí, aceptamos Medicaid\./);
-  expect(await answer('do you take BCBS', 'en', { topic: 'insurance' })).toMatch(/^Yes, we accept Blue Cross Blue Shield\./);
-  expect(await answer('do you take Kaiser?', 'en', { topic: 'insurance' })).toMatch(/^We accept Medicare, Medicaid, .* and Humana\. If your plan isn't listed/);
+  expect(await answer('do you take BCBS', 'en', { topic: 'insurance' })).toMatch(
+    /^Yes, we accept Blue Cross Blue Shield\./,
+  );
+  expect(await answer('do you take Kaiser?', 'en', { topic: 'insurance' })).toMatch(
+    /^We accept Medicare, Medicaid, .* and Humana\. If your plan isn't listed/,
+  );
 });
 
 test("a manager's written answer wins over the generated one", async () => {
