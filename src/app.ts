@@ -10,9 +10,7 @@ import type { AuditLog } from './audit/audit-log';
 import { type PhiServices, createPhiServices } from './consent/phi-services';
 import type { EmrAdapter } from './emr/emr-adapter';
 import { createEmrAdapter, EMR_CAPABILITIES } from './emr';
-import { FileDemoEmrStore } from './emr/demo/file-demo-emr-store';
-import type { HttpFhirOptions } from './emr/fhir/http-fhir-transport';
-import { SmartBackendAuth } from './emr/fhir/smart-backend-auth';
+import { configuredEmrOptions } from './emr/configured-emr';
 import { lazyEmrAdapter } from './emr/lazy-emr-adapter';
 import { UpcomingAppointments } from './scheduling/upcoming-appointments';
 import { SecurePageRecords } from './identity/secure-page-records';
@@ -175,11 +173,11 @@ async function assemble(parts: Parts): Promise<App> {
   const practiceContent = new PracticeContentCache();
   const emr = lazyEmrAdapter(config.EMR_ADAPTER, EMR_CAPABILITIES[config.EMR_ADAPTER], async () => {
     const practice = await practiceContent.get(db, practiceId);
-    return createEmrAdapter(config.EMR_ADAPTER, {
-      timeZone: practice.locations[0]?.timeZone,
-      store: new FileDemoEmrStore(config.dataDir, practiceId, keyRing),
-      ...(config.FHIR_BASE_URL ? { fhir: fhirConnection(config, config.FHIR_BASE_URL) } : {}),
-    });
+    const timeZone = practice.locations[0]?.timeZone;
+    return createEmrAdapter(
+      config.EMR_ADAPTER,
+      configuredEmrOptions(config, { db, keyRing, practiceId, timeZone, logger }),
+    );
   });
   cleanup.unshift(() => emr.close());
   const appointments = new UpcomingAppointments(emr, directory, audit);
@@ -445,11 +443,4 @@ async function refreshQueueGauges(metrics: Metrics, queues: readonly Queue[]): P
     const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
     for (const [state, count] of Object.entries(counts)) metrics.queueDepth.set({ queue: queue.name, state }, count);
   }
-}
-
-/** The FHIR server and, when FHIR_TOKEN_URL is set, its SMART Backend Services sign-in. */
-function fhirConnection(config: Config, baseUrl: string): HttpFhirOptions {
-  const { FHIR_TOKEN_URL: tokenUrl, FHIR_CLIENT_ID: clientId, FHIR_PRIVATE_KEY: privateKey } = config;
-  if (!tokenUrl || !clientId || !privateKey) return { baseUrl };
-  return { baseUrl, auth: new SmartBackendAuth({ tokenUrl, clientId, privateKey }) };
 }

@@ -65,6 +65,14 @@ export const configSchema = z.object({
   FHIR_CLIENT_ID: optionalString,
   FHIR_PRIVATE_KEY: optionalString,
   FHIR_TOKEN_URL: optionalUrl(['http:', 'https:']),
+  /** EMR_ADAPTER=hl7v2: where the EHR's MLLP listener takes our SRM requests, `host:port`. */
+  HL7V2_EHR_ADDRESS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+  /** Our MLLP listener for the EHR's SIU feed (default 127.0.0.1:2575; 0.0.0.0 to accept other machines). */
+  HL7V2_LISTEN_HOST: z.string().default('127.0.0.1'),
+  HL7V2_LISTEN_PORT: z.coerce.number().int().min(0).max(65535).default(2575),
   /** Outgoing mail (verification codes by email), e.g. smtps://user:password@smtp.example.com:465. */
   SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
   SMTP_FROM: optionalString,
@@ -128,6 +136,14 @@ function crossFieldProblems(raw: RawConfig): string[] {
   }
   if (raw.EMR_ADAPTER === 'fhir' && !raw.FHIR_BASE_URL) {
     problems.push('FHIR_BASE_URL: required when EMR_ADAPTER=fhir');
+  }
+  if (raw.EMR_ADAPTER === 'hl7v2' && !raw.HL7V2_EHR_ADDRESS) {
+    problems.push('HL7V2_EHR_ADDRESS: required when EMR_ADAPTER=hl7v2 (host:port of the EHR MLLP listener)');
+  }
+  if (raw.EMR_ADAPTER === 'hl7v2' && !raw.DATABASE_URL) {
+    problems.push(
+      'DATABASE_URL: required when EMR_ADAPTER=hl7v2 (its SIU feed is mirrored while turns hold the embedded database)',
+    );
   }
   if (raw.FHIR_TOKEN_URL && (!raw.FHIR_CLIENT_ID || !raw.FHIR_PRIVATE_KEY)) {
     problems.push('FHIR_CLIENT_ID and FHIR_PRIVATE_KEY: required with FHIR_TOKEN_URL (SMART Backend Services sign-in)');

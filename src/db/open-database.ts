@@ -24,7 +24,9 @@ export interface DatabaseHandle {
 
 const INT8_OID = 20;
 
-export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'dataDir'>): Promise<DatabaseHandle> {
+export async function openDatabase(
+  config: Pick<Config, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'dataDir'>,
+): Promise<DatabaseHandle> {
   const handle = config.DATABASE_URL
     ? openPostgres(config.DATABASE_URL, config.DATABASE_SCHEMA)
     : await openPglite(path.join(config.dataDir, 'pglite'));
@@ -37,7 +39,10 @@ function openPostgres(url: string, schema: string): DatabaseHandle {
     max: 10,
     connectionTimeoutMillis: 5000,
     options: `-c search_path=${schema}`,
-    types: { getTypeParser: (oid: number, format?: string) => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text')) },
+    types: {
+      getTypeParser: (oid: number, format?: string) =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text'),
+    },
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);

@@ -1,4 +1,5 @@
 /** Kysely table types, kept in step with migrations/. */
+import type { Hl7v2Tables } from './hl7v2-tables';
 import type { SchedulingTables } from './scheduling-tables';
 import type { SecureLinkTables } from './secure-link-tables';
 import type { ColumnType, Generated, Selectable } from 'kysely';
@@ -189,7 +190,7 @@ export interface PatientDuplicateFlagsTable {
   created_at: Timestamp;
 }
 
-export interface Database extends SecureLinkTables, SchedulingTables {
+export interface Database extends SecureLinkTables, SchedulingTables, Hl7v2Tables {
   patients: PatientsTable;
   patient_duplicate_flags: PatientDuplicateFlagsTable;
   audit_events: AuditEventsTable;

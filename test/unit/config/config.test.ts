@@ -13,7 +13,9 @@ test('defaults give a demo configuration on port 3000 with embedded storage', ()
 test('a wrong value names the variable and what is expected', () => {
   expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
   expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT:/);
-  expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a URL starting with postgres:/);
+  expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(
+    /DATABASE_URL: must be a URL starting with postgres:/,
+  );
   expect(() => loadConfig({ NLU_PROVIDER: 'watson' })).toThrow(/NLU_PROVIDER/);
   expect(() => loadConfig({ PHI_KEYS: 'short' })).toThrow(/PHI_KEYS: must be comma-separated keyId:base64/);
 });
@@ -41,4 +43,24 @@ test('email needs both SMTP_URL (smtp: or smtps:) and SMTP_FROM', () => {
   expect(loadConfig({ SMTP_URL: 'smtps://mail.example.com:465', SMTP_FROM: 'codes@example.com' })).toMatchObject({
     SMTP_FROM: 'codes@example.com',
   });
+});
+
+test('the EMR adapters name what they need: FHIR a server (and sign-in keys with a token URL), HL7 v2 an EHR address and PostgreSQL', () => {
+  expect(() => loadConfig({ EMR_ADAPTER: 'fhir' })).toThrow(/FHIR_BASE_URL: required when EMR_ADAPTER=fhir/);
+  expect(() => loadConfig({ FHIR_TOKEN_URL: 'https://ehr.example.com/token' })).toThrow(
+    /FHIR_CLIENT_ID and FHIR_PRIVATE_KEY: required with FHIR_TOKEN_URL/,
+  );
+  expect(() => loadConfig({ EMR_ADAPTER: 'hl7v2', DATABASE_URL: 'postgres://127.0.0.1/x' })).toThrow(
+    /HL7V2_EHR_ADDRESS: required when EMR_ADAPTER=hl7v2/,
+  );
+  expect(() => loadConfig({ EMR_ADAPTER: 'hl7v2', HL7V2_EHR_ADDRESS: 'ehr.example.com:2575' })).toThrow(
+    /DATABASE_URL: required when EMR_ADAPTER=hl7v2/,
+  );
+  expect(() => loadConfig({ HL7V2_EHR_ADDRESS: 'ehr.example.com' })).toThrow(/HL7V2_EHR_ADDRESS: must be host:port/);
+  const hl7 = loadConfig({
+    EMR_ADAPTER: 'hl7v2',
+    HL7V2_EHR_ADDRESS: 'ehr.example.com:2575',
+    DATABASE_URL: 'postgres://127.0.0.1/x',
+  });
+  expect([hl7.HL7V2_LISTEN_HOST, hl7.HL7V2_LISTEN_PORT]).toEqual(['127.0.0.1', 2575]);
 });
