@@ -17,7 +17,6 @@ import { SecurePageRecords } from './identity/secure-page-records';
 import { EmailSender, type EmailToSend } from './channels/email/email-sender';
 import { runRetention } from './compliance/retention';
 import { scheduleRetention } from './queues/retention-schedule';
-import { schedulingRetryQueue } from './queues/scheduling-retry-queue';
 import { createSchedulingRuntime } from './scheduling/scheduling-runtime';
 import { VERIFIED_CHAT_TOKEN_SECONDS, VerifiedChatHandoffs } from './identity/verified-chat-handoffs';
 import { createSecurePageRouter } from './web/secure/secure-page-router';
@@ -69,6 +68,7 @@ import { WebchatSocketServer } from '../webhooks/webchat/webchat-socket';
 
 const SWEEP_INTERVAL_MS = 10_000;
 const WORKER_CONCURRENCY = 8;
+const EMR_WATCH_MS = 15_000;
 
 export interface AppOptions {
   /** Where logs go (tests capture them to check for PHI). */
@@ -79,6 +79,8 @@ export interface AppOptions {
   readonly actions?: ActionRegistry;
   /** How long an interrupted send waits for its provider's status callback (tests shorten it). */
   readonly reconcileMs?: number;
+  /** How often the EMR's change feed is read (default 15 s; tests shorten it). */
+  readonly emrWatchMs?: number;
 }
 
 export interface App {
@@ -182,10 +184,16 @@ async function assemble(parts: Parts): Promise<App> {
   cleanup.unshift(() => emr.close());
   const appointments = new UpcomingAppointments(emr, directory, audit);
   const scheduling = createSchedulingRuntime({
-    ...{ db, keyRing, emr, audit, queueSettings, now: parts.options.now },
-    timeZone: async () => (await practiceContent.get(db, practiceId)).locations[0]?.timeZone ?? 'UTC',
+    ...{ db, keyRing, emr, audit, gate, queueSettings, practiceId, now: parts.options.now },
+    practice: async () => {
+      const practice = await practiceContent.get(db, practiceId);
+      return { name: practice.name, timeZone: practice.locations[0]?.timeZone ?? 'UTC' };
+    },
+    tell: (conversationId, drafts, lang, inReplyTo) =>
+      queueConversationMessages({ db, repository, sendQueue, gate }, conversationId, drafts, lang, inReplyTo),
+    watchEveryMs: parts.options.emrWatchMs ?? EMR_WATCH_MS,
   });
-  cleanup.unshift(() => scheduling.retryQueue.close());
+  cleanup.unshift(() => scheduling.close());
   const email = config.SMTP_URL && config.SMTP_FROM ? new EmailSender(config.SMTP_URL, config.SMTP_FROM) : undefined;
   if (email) cleanup.unshift(async () => email.close());
   const secureRecordsFor = (timeZone: string) => {
@@ -336,11 +344,8 @@ async function assemble(parts: Parts): Promise<App> {
             .catch((error: unknown) => logger.warn({ err: error }, 'dead-lettering failed'));
         }
       });
-      const schedulingWorker = scheduling.startWorker((conversationId, drafts, lang) =>
-        queueConversationMessages({ db, repository, sendQueue, gate }, conversationId, drafts, lang),
-      );
-      schedulingWorker.on('failed', onFailed(schedulingRetryQueue.name));
-      for (const worker of [inboundWorker, sendWorker, schedulingWorker]) {
+      const schedulingWorkers = await scheduling.startWorkers((queue, error) => onFailed(queue)(undefined, error));
+      for (const worker of [inboundWorker, sendWorker, ...schedulingWorkers]) {
         worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
         workers.push(worker as Worker);
       }

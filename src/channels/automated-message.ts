@@ -50,14 +50,16 @@ export async function queueAutomatedMessage(deps: AutomatedMessageDeps, message:
 }
 
 /**
- * Queues bot messages in an existing conversation outside a turn (the answer to a request that had to wait): through
- * the PHI gate like any reply. Returns the outbound ids.
+ * Queues bot messages in an existing conversation outside a turn, through the PHI gate like any reply: a late answer
+ * to the patient's message `inReplyTo` (a request that had to wait), or, without it, an automated message (a
+ * reminder) that quiet hours may hold. Returns the outbound ids.
  */
 export async function queueConversationMessages(
   deps: Omit<AutomatedMessageDeps, 'ingest'>,
   conversationId: string,
   drafts: readonly OutboundDraft[],
   lang: Language,
+  inReplyTo: number | null = null,
 ): Promise<number[]> {
   const ids = await deps.db.transaction().execute(async (trx) => {
     const conversation = await trx
@@ -66,8 +68,8 @@ export async function queueConversationMessages(
       .where('id', '=', conversationId)
       .executeTakeFirst();
     if (!conversation) return [];
-    const gated = await deps.gate.pass(trx, conversation, drafts, { lang, inboundMessageId: null });
-    return deps.repository.insertOutbound(trx, conversation, null, gated.drafts, lang);
+    const gated = await deps.gate.pass(trx, conversation, drafts, { lang, inboundMessageId: inReplyTo });
+    return deps.repository.insertOutbound(trx, conversation, inReplyTo, gated.drafts, lang);
   });
   for (const id of ids) await sendOutboundQueue.addJob(deps.sendQueue, { outboundMessageId: id });
   return ids;

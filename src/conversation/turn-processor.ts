@@ -77,7 +77,8 @@ export class TurnProcessor {
       for (;;) {
         const outboundIds = await this.deps.db.transaction().execute((trx) => this.processNext(trx, conversationId));
         if (outboundIds === undefined) break;
-        for (const outboundMessageId of outboundIds) await sendOutboundQueue.addJob(this.deps.sendQueue, { outboundMessageId });
+        for (const outboundMessageId of outboundIds)
+          await sendOutboundQueue.addJob(this.deps.sendQueue, { outboundMessageId });
       }
     } finally {
       await this.deps.events.publish({ type: 'typing', conversationId, on: false }).catch(() => undefined);
@@ -97,7 +98,9 @@ export class TurnProcessor {
     const { drafts, lang, memory } = await this.runPipeline(trx, conversation, inbound, released.length > 0);
     const gated = await this.deps.gate.pass(trx, conversation, drafts, { lang, inboundMessageId: inbound.id });
     if (gated.askedConsent) memory.awaitingPhiConsent = true;
-    const shaped = this.deps.shapeDrafts ? this.deps.shapeDrafts(conversation.channel, gated.drafts, lang) : gated.drafts;
+    const shaped = this.deps.shapeDrafts
+      ? this.deps.shapeDrafts(conversation.channel, gated.drafts, lang)
+      : gated.drafts;
     const ids = await this.deps.repository.insertOutbound(trx, conversation, inbound.id, shaped, lang);
     await trx
       .updateTable('conversations')
@@ -119,14 +122,20 @@ export class TurnProcessor {
     // The consent question is answered by the very next message or not at all.
     const answersConsentQuestion = memory.awaitingPhiConsent === true;
     memory.awaitingPhiConsent = false;
-    const keywordTurn = isTextChannel(conversation.channel) ? await this.handleKeyword(trx, conversation, inbound) : undefined;
+    const keywordTurn = isTextChannel(conversation.channel)
+      ? await this.handleKeyword(trx, conversation, inbound)
+      : undefined;
     if (keywordTurn) return { ...keywordTurn, memory };
     const emergency = detectEmergency(inbound.text);
     if (emergency) {
       this.deps.metrics.turns.inc({ outcome: 'emergency' });
       await this.recordHandoff(trx, conversation.id, 'emergency');
       const lang = chooseConversationLanguage(conversation.language, inbound.text, emergency.lang);
-      return { drafts: [{ text: emergencyInstructions({ ...emergency, lang }), quickReplies: [], classification: 'none' }], lang, memory };
+      return {
+        drafts: [{ text: emergencyInstructions({ ...emergency, lang }), quickReplies: [], classification: 'none' }],
+        lang,
+        memory,
+      };
     }
     const consentAnswer = answersConsentQuestion ? phiConsentAnswer(inbound.text) : undefined;
     if (consentAnswer) return { ...(await this.answerConsent(trx, conversation, inbound, consentAnswer)), memory };
@@ -153,7 +162,11 @@ export class TurnProcessor {
   }
 
   /** On channels that show quick replies as numbered options, "2" or the option's words become its payload. */
-  private async withChosenOption<T extends { text: string; payload?: string }>(trx: Transaction<Database>, conversation: Conversation, inbound: T): Promise<T> {
+  private async withChosenOption<T extends { text: string; payload?: string }>(
+    trx: Transaction<Database>,
+    conversation: Conversation,
+    inbound: T,
+  ): Promise<T> {
     if (inbound.payload !== undefined || !NUMBERED_OPTION_CHANNELS.has(conversation.channel)) return inbound;
     const options = await this.deps.repository.latestQuickReplies(trx, conversation.id);
     const payload = options.length > 0 ? optionFromReply(inbound.text, options) : undefined;
@@ -167,10 +180,13 @@ export class TurnProcessor {
     inbound: { id: number; text: string; payload?: string },
   ): Promise<{ drafts: OutboundDraft[]; lang: Language } | undefined> {
     const handledByProvider = providerHandledKeyword(inbound.payload);
-    const keyword = handledByProvider ?? classifyKeyword(inbound.text, await isOptedOut(trx, conversation.contact_id, conversation.channel));
+    const keyword =
+      handledByProvider ??
+      classifyKeyword(inbound.text, await isOptedOut(trx, conversation.contact_id, conversation.channel));
     if (!keyword) return undefined;
     const lang = chooseConversationLanguage(conversation.language, inbound.text, 'en');
-    if (keyword !== 'help') return this.optOut(trx, conversation, inbound, 'keyword', lang, !handledByProvider, keyword === 'stop');
+    if (keyword !== 'help')
+      return this.optOut(trx, conversation, inbound, 'keyword', lang, !handledByProvider, keyword === 'stop');
     this.deps.metrics.turns.inc({ outcome: 'keyword' });
     return { drafts: handledByProvider ? [] : [await this.keywordDraft(trx, conversation, 'help', lang)], lang };
   }
@@ -194,7 +210,10 @@ export class TurnProcessor {
       evidence: { inboundMessageId: inbound.id, wording: inbound.text },
     });
     this.deps.metrics.turns.inc({ outcome: optedOut ? 'opt_out' : 'opt_in' });
-    return { drafts: confirm ? [await this.keywordDraft(trx, conversation, optedOut ? 'stop' : 'start', lang)] : [], lang };
+    return {
+      drafts: confirm ? [await this.keywordDraft(trx, conversation, optedOut ? 'stop' : 'start', lang)] : [],
+      lang,
+    };
   }
 
   /** YES or NO to the PHI consent question: recorded with the question's exact text as evidence. */
@@ -205,7 +224,13 @@ export class TurnProcessor {
     answer: 'yes' | 'no',
   ): Promise<{ drafts: OutboundDraft[]; lang: Language }> {
     const lang = chooseConversationLanguage(conversation.language, inbound.text, 'en');
-    const asked = await this.deps.consent.latestEvidence(trx, conversation.contact_id, conversation.channel, 'phi_messages', 'requested');
+    const asked = await this.deps.consent.latestEvidence(
+      trx,
+      conversation.contact_id,
+      conversation.channel,
+      'phi_messages',
+      'requested',
+    );
     await this.deps.consent.record(trx, {
       practiceId: conversation.practice_id,
       contactId: conversation.contact_id,
@@ -218,10 +243,18 @@ export class TurnProcessor {
     });
     this.deps.metrics.turns.inc({ outcome: answer === 'yes' ? 'phi_consent_granted' : 'phi_consent_refused' });
     const verified = await this.deps.gate.isVerified(trx, conversation.contact_id);
-    return { drafts: [{ text: phiConsentAcknowledgement(answer, lang, verified), quickReplies: [], classification: 'none' }], lang };
+    return {
+      drafts: [{ text: phiConsentAcknowledgement(answer, lang, verified), quickReplies: [], classification: 'none' }],
+      lang,
+    };
   }
 
-  private async keywordDraft(trx: Transaction<Database>, conversation: Conversation, kind: KeywordKind, lang: Language): Promise<OutboundDraft> {
+  private async keywordDraft(
+    trx: Transaction<Database>,
+    conversation: Conversation,
+    kind: KeywordKind,
+    lang: Language,
+  ): Promise<OutboundDraft> {
     const practice = await this.practices.get(trx, conversation.practice_id);
     const text = keywordReply(kind, lang, { practiceName: practice.name, practicePhone: practice.profile.phone });
     return { text, quickReplies: [], classification: 'none', author: 'system' };
@@ -254,7 +287,10 @@ export class TurnProcessor {
     } catch (error) {
       if (isDatabaseError(error)) throw error;
       // A fault in a flow or action: answer honestly, keep the conversation usable, never crash the worker.
-      this.deps.logger.error({ err: error, conversationId: conversation.id, inboundMessageId: inbound.id }, 'turn failed');
+      this.deps.logger.error(
+        { err: error, conversationId: conversation.id, inboundMessageId: inbound.id },
+        'turn failed',
+      );
       this.deps.metrics.errors.inc({ kind: 'turn' });
       info.drafts.splice(0, info.drafts.length, { text: APOLOGY[info.lang], quickReplies: [], classification: 'none' });
     }
@@ -297,9 +333,13 @@ export class TurnProcessor {
       recordHandoffRequest: (reason) => this.recordHandoff(trx, conversation.id, reason),
       verifiedPatient: async () => (await this.deps.directory.verifiedContact(trx, conversation.contact_id))?.patientId,
       upcomingAppointments: (patientId) =>
-        this.deps.appointments.list(trx, patientId, now, { actor: 'bot', purpose: 'patient_request', requestId: `inbound:${inbound.id}` }),
+        this.deps.appointments.list(trx, patientId, now, {
+          actor: 'bot',
+          purpose: 'patient_request',
+          requestId: `inbound:${inbound.id}`,
+        }),
       canDisclose: (patientId) => this.deps.gate.allows(trx, conversation, patientId),
-      scheduling: turnScheduling(this.deps.scheduling, trx, conversation),
+      scheduling: turnScheduling(this.deps.scheduling, trx, conversation, inbound.id),
     };
   }
 
@@ -325,7 +365,10 @@ function betterResult(first: NluResult, second: NluResult): NluResult {
 
 function memoryOf(conversation: Conversation): ConversationMemory {
   const { consecutiveMisses, awaitingPhiConsent } = conversation.memory;
-  return { consecutiveMisses: typeof consecutiveMisses === 'number' ? consecutiveMisses : 0, awaitingPhiConsent: awaitingPhiConsent === true };
+  return {
+    consecutiveMisses: typeof consecutiveMisses === 'number' ? consecutiveMisses : 0,
+    awaitingPhiConsent: awaitingPhiConsent === true,
+  };
 }
 
 /** Errors from the database (they carry a SQLSTATE or a connection code) must roll back and retry the turn. */

@@ -1,6 +1,7 @@
 /**
- * Kysely table types of scheduling (migrations/0010): the requests written before every EMR change. Kept apart from
- * schema.ts so the feature stays self-contained; `Database` extends them.
+ * Kysely table types of scheduling (migrations/0010, 0012): the requests written before every EMR change, the
+ * appointments we remind of and watch, and how far the EMR's change feed was read. Kept apart from schema.ts so the
+ * feature stays self-contained; `Database` extends them.
  */
 import type { ColumnType, Generated } from 'kysely';
 
@@ -24,6 +25,7 @@ export interface SchedulingRequestsTable {
   id: Generated<string>;
   practice_id: string;
   conversation_id: Nullable<string>;
+  inbound_message_id: Nullable<number>;
   patient_id: Nullable<string>;
   kind: SchedulingRequestKind;
   idempotency_key: string;
@@ -37,6 +39,26 @@ export interface SchedulingRequestsTable {
   updated_at: Timestamp;
 }
 
+export interface TrackedAppointmentsTable {
+  id: Generated<string>;
+  practice_id: string;
+  patient_id: string;
+  appointment_ref: string;
+  known_enc: string;
+  status: 'booked' | 'cancelled';
+  version: ColumnType<number, number | undefined, number>;
+  confirmed_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface EmrChangeCursorsTable {
+  practice_id: string;
+  cursor: string;
+  updated_at: Timestamp;
+}
+
 export interface SchedulingTables {
   scheduling_requests: SchedulingRequestsTable;
+  tracked_appointments: TrackedAppointmentsTable;
+  emr_change_cursors: EmrChangeCursorsTable;
 }

@@ -40,6 +40,8 @@ export interface QueueSettings {
 
 export interface JobQueueDefinition<T> {
   readonly name: string;
+  /** The deterministic id of the job for `data` (to find or remove it). */
+  jobIdOf(data: T): string;
   createQueue(settings: QueueSettings): Queue<T>;
   /** `delayMs`: run no sooner than that (a retry later). */
   addJob(queue: Queue<T>, data: T, options?: { readonly delayMs?: number }): Promise<void>;
@@ -49,6 +51,7 @@ export interface JobQueueDefinition<T> {
 export function defineJobQueue<T>(name: string, jobIdOf: (data: T) => string): JobQueueDefinition<T> {
   return {
     name,
+    jobIdOf,
     createQueue: ({ connection, prefix }) =>
       new Queue<T>(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
     async addJob(queue, data, options = {}) {

@@ -27,6 +27,8 @@ export interface SchedulingRequest {
   readonly id: string;
   readonly practiceId: string;
   readonly conversationId: string | null;
+  /** The patient's message this request answers. */
+  readonly inboundMessageId: number | null;
   readonly patientId: string | null;
   readonly kind: SchedulingRequestKind;
   readonly idempotencyKey: string;
@@ -40,6 +42,7 @@ export interface SchedulingRequest {
 export interface NewSchedulingRequest {
   readonly practiceId: string;
   readonly conversationId: string | null;
+  readonly inboundMessageId?: number | null;
   readonly patientId: string | null;
   readonly kind: SchedulingRequestKind;
   readonly idempotencyKey: string;
@@ -57,6 +60,7 @@ export class SchedulingRequests {
       .values({
         practice_id: request.practiceId,
         conversation_id: request.conversationId,
+        inbound_message_id: request.inboundMessageId ?? null,
         patient_id: request.patientId,
         kind: request.kind,
         idempotency_key: request.idempotencyKey,
@@ -124,6 +128,7 @@ export class SchedulingRequests {
     id: string;
     practice_id: string;
     conversation_id: string | null;
+    inbound_message_id: number | null;
     patient_id: string | null;
     kind: SchedulingRequestKind;
     idempotency_key: string;
@@ -144,6 +149,7 @@ export class SchedulingRequests {
       id: row.id,
       practiceId: row.practice_id,
       conversationId: row.conversation_id,
+      inboundMessageId: row.inbound_message_id === null ? null : Number(row.inbound_message_id),
       patientId: row.patient_id,
       kind: row.kind,
       idempotencyKey: row.idempotency_key,

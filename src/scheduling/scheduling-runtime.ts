@@ -1,34 +1,35 @@
 /**
- * Scheduling wired to the queues: retries of requests that found the EMR down run as delayed BullMQ jobs, and their
- * outcome is told to the patient in the conversation they asked in (a booking read back as PHI, through the gate).
+ * Scheduling wired to the queues: retries of requests that found the EMR down, reminders before visits, and the watch
+ * of the EMR's change feed, each a BullMQ queue; outcomes and notices are told to the patient in their conversation
+ * (a booking read back as PHI, through the gate).
  */
 import type { Queue, Worker } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit-log';
+import type { PhiGate } from '../consent/phi-gate';
 import type { Database } from '../db/schema';
 import type { EmrAdapter } from '../emr/emr-adapter';
 import type { OutboundDraft } from '../conversation/outbound-draft';
 import type { Language } from '../nlu/nlu-engine';
 import type { KeyRing } from '../phi/key-ring';
+import { appointmentReminderQueue } from '../queues/appointment-reminder-queue';
+import { scheduleEmrWatch } from '../queues/emr-watch-schedule';
 import type { QueueSettings } from '../queues/job-queue';
-import { type SchedulingRetryJobData, schedulingRetryQueue } from '../queues/scheduling-retry-queue';
+import { schedulingRetryQueue } from '../queues/scheduling-retry-queue';
+import { AppointmentReminders, type PatientConversation } from './appointment-reminders';
+import { AppointmentTracker } from './appointment-tracker';
 import { describeAppointment } from './appointment-wording';
 import { bookedAnswer } from './booking-wording';
+import { watchEmrChanges } from './emr-change-watch';
 import { SchedulingRequests, type SchedulingRequest } from './scheduling-requests';
 import { type SchedulingOutcome, SchedulingService } from './scheduling-service';
 
-export interface SchedulingRuntime {
-  readonly service: SchedulingService;
-  readonly requests: SchedulingRequests;
-  readonly retryQueue: Queue<SchedulingRetryJobData>;
-  /** Starts the retry worker; `tell` queues messages in a conversation. */
-  startWorker(tell: ConversationTeller): Worker<SchedulingRetryJobData>;
-}
-
+/** Queues messages in a conversation: a late reply to `inReplyTo`, or an automated message without it. */
 export type ConversationTeller = (
   conversationId: string,
   drafts: readonly OutboundDraft[],
   lang: Language,
+  inReplyTo?: number | null,
 ) => Promise<unknown>;
 
 export interface SchedulingRuntimeDeps {
@@ -36,39 +37,107 @@ export interface SchedulingRuntimeDeps {
   readonly keyRing: KeyRing;
   readonly emr: EmrAdapter;
   readonly audit: AuditLog;
+  readonly gate: PhiGate;
   readonly queueSettings: QueueSettings;
+  readonly practiceId: string;
+  readonly practice: () => Promise<{ readonly name: string; readonly timeZone: string }>;
+  /** Queues messages in a conversation (outside a turn). */
+  readonly tell: ConversationTeller;
+  /** How often the EMR's change feed is read. */
+  readonly watchEveryMs: number;
   readonly now?: () => Date;
-  /** The practice's zone, for the times in a confirmation. */
-  readonly timeZone: () => Promise<string>;
+}
+
+export interface SchedulingRuntime {
+  readonly service: SchedulingService;
+  readonly requests: SchedulingRequests;
+  readonly tracker: AppointmentTracker;
+  startWorkers(onError: (queue: string, error: Error) => void): Promise<Worker[]>;
+  close(): Promise<void>;
 }
 
 export function createSchedulingRuntime(deps: SchedulingRuntimeDeps): SchedulingRuntime {
+  const now = deps.now ?? (() => new Date());
   const requests = new SchedulingRequests(deps.keyRing);
+  const tracker = new AppointmentTracker(deps.keyRing);
   const retryQueue = schedulingRetryQueue.createQueue(deps.queueSettings);
+  const reminderQueue = appointmentReminderQueue.createQueue(deps.queueSettings);
+  const queues: Queue[] = [retryQueue as Queue, reminderQueue as Queue];
+  const reminders = new AppointmentReminders({
+    ...{ db: deps.db, queue: reminderQueue, tracker, emr: deps.emr, now, practice: deps.practice, tell: deps.tell },
+    conversationOf: (db, patientId) => patientConversation(db, deps.gate, patientId),
+  });
   const service = new SchedulingService({
     requests,
     emr: deps.emr,
     audit: deps.audit,
-    now: deps.now ?? (() => new Date()),
+    now,
     scheduleRetry: (requestId, delayMs) => schedulingRetryQueue.addJob(retryQueue, { requestId }, { delayMs }),
+    onSettled: async (db, request, outcome) => {
+      if (!request.patientId) return;
+      const gone =
+        outcome.status === 'cancelled'
+          ? request.details.appointmentEmrId
+          : request.kind === 'reschedule'
+            ? request.details.appointmentEmrId
+            : undefined;
+      const dropped = gone ? await tracker.cancelled(db, deps.practiceId, gone) : undefined;
+      if (dropped) await reminders.drop(dropped);
+      if (outcome.status === 'booked')
+        await reminders.schedule(await tracker.track(db, deps.practiceId, request.patientId, outcome.appointment));
+    },
   });
   return {
     service,
     requests,
-    retryQueue,
-    startWorker(tell) {
-      return schedulingRetryQueue.createWorker(
+    tracker,
+    async startWorkers(onError) {
+      const retries = schedulingRetryQueue.createWorker(
         deps.queueSettings,
         async ({ requestId }) => {
           const retried = await deps.db.transaction().execute((trx) => service.retry(trx, requestId));
           if (!retried?.request.conversationId || retried.outcome.status === 'waiting_for_emr') return;
           const lang = await conversationLanguage(deps.db, retried.request.conversationId);
-          const draft = outcomeDraft(retried.request, retried.outcome, lang, await deps.timeZone());
-          await tell(retried.request.conversationId, [draft], lang);
+          const draft = outcomeDraft(retried.request, retried.outcome, lang, (await deps.practice()).timeZone);
+          await deps.tell(retried.request.conversationId, [draft], lang, retried.request.inboundMessageId);
         },
         2,
       );
+      const reminderWorker = appointmentReminderQueue.createWorker(deps.queueSettings, (job) => reminders.send(job), 2);
+      const watch = await scheduleEmrWatch(deps.queueSettings, deps.watchEveryMs, async () => {
+        await watchEmrChanges({ db: deps.db, practiceId: deps.practiceId, emr: deps.emr, tracker, reminders });
+      });
+      queues.push(watch.queue);
+      const workers: Worker[] = [retries as Worker, reminderWorker as Worker, watch.worker];
+      for (const worker of workers) worker.on('failed', (_job, error) => onError(worker.name, error));
+      return workers;
     },
+    async close() {
+      await Promise.all(queues.map((queue) => queue.close()));
+    },
+  };
+}
+
+/** The patient's latest conversation from a contact verified as them, and whether PHI may be said there. */
+async function patientConversation(
+  db: Kysely<Database>,
+  gate: PhiGate,
+  patientId: string,
+): Promise<PatientConversation | undefined> {
+  const conversation = await db
+    .selectFrom('conversations')
+    .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+    .selectAll('conversations')
+    .where('contacts.patient_id', '=', patientId)
+    .where('contacts.verified_at', 'is not', null)
+    .orderBy('conversations.updated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!conversation) return undefined;
+  return {
+    conversationId: conversation.id,
+    lang: conversation.language ?? 'en',
+    allowsDetails: await gate.allows(db, conversation, patientId),
   };
 }
 
@@ -88,27 +157,18 @@ function outcomeDraft(
   lang: Language,
   timeZone: string,
 ): OutboundDraft {
+  const phi = { topic: 'appointments', patientId: request.patientId };
   if (outcome.status === 'booked') {
     const text = bookedAnswer(
       describeAppointment(outcome.appointment, lang, timeZone),
       lang,
       request.kind === 'reschedule',
     );
-    return {
-      text,
-      quickReplies: [],
-      classification: 'phi',
-      phi: { topic: 'appointments', patientId: request.patientId },
-    };
+    return { text, quickReplies: [], classification: 'phi', phi };
   }
   if (outcome.status === 'cancelled') {
     const text = lang === 'es' ? 'Su cita quedó cancelada.' : 'Your appointment is cancelled.';
-    return {
-      text,
-      quickReplies: [],
-      classification: 'phi',
-      phi: { topic: 'appointments', patientId: request.patientId },
-    };
+    return { text, quickReplies: [], classification: 'phi', phi };
   }
   const text =
     outcome.status === 'slot_taken'

@@ -22,6 +22,7 @@ export type SchedulingOutcome =
 export interface SchedulingParty {
   readonly practiceId: string;
   readonly conversationId: string;
+  readonly inboundMessageId: number;
   /** Our patient id (audit, staff) and the EMR's (the request). */
   readonly patientId: string;
   readonly patientEmrId: string;
@@ -48,6 +49,8 @@ export interface SchedulingDeps {
   readonly now: () => Date;
   /** Runs `retry(requestId)` after the delay (a BullMQ delayed job in the app). */
   readonly scheduleRetry: (requestId: string, delayMs: number) => Promise<void>;
+  /** After the EMR answered (reminders follow bookings and cancellations). */
+  readonly onSettled?: (db: Kysely<Database>, request: SchedulingRequest, outcome: SchedulingOutcome) => Promise<void>;
 }
 
 /** Waits between attempts while the EMR is down: about two hours in all, then staff take over. */
@@ -64,6 +67,7 @@ export class SchedulingService {
     const request = await this.deps.requests.open(db, {
       practiceId: ask.practiceId,
       conversationId: ask.conversationId,
+      inboundMessageId: ask.inboundMessageId,
       patientId: ask.patientId,
       kind: ask.rescheduleOf === undefined ? 'book' : 'reschedule',
       idempotencyKey: ask.idempotencyKey,
@@ -81,6 +85,7 @@ export class SchedulingService {
     const request = await this.deps.requests.open(db, {
       practiceId: ask.practiceId,
       conversationId: ask.conversationId,
+      inboundMessageId: ask.inboundMessageId,
       patientId: ask.patientId,
       kind: 'cancel',
       idempotencyKey: ask.idempotencyKey,
@@ -188,6 +193,7 @@ export class SchedulingService {
       ...(outcome.status === 'rejected' ? { error: outcome.reason.slice(0, 80) } : {}),
     });
     if (outcome.status !== 'booked' && outcome.status !== 'cancelled') return;
+    await this.deps.onSettled?.(db, request, outcome);
     await this.deps.audit.append(db, {
       actor: 'bot',
       action:

@@ -17,12 +17,13 @@ export function turnScheduling(
   deps: TurnSchedulingDeps,
   trx: Kysely<Database>,
   conversation: { readonly id: string; readonly practice_id: string },
+  inboundMessageId: number,
 ): FlowScheduling {
   const party = async (patientId: string, idempotencyKey: string): Promise<SchedulingParty> => {
     const patient = await deps.directory.get(trx, patientId);
     if (!patient) throw new ValidationError('scheduling for a patient the directory does not know');
     const { id: conversationId, practice_id: practiceId } = conversation;
-    return { practiceId, conversationId, patientId, patientEmrId: patient.emrId, idempotencyKey };
+    return { practiceId, conversationId, inboundMessageId, patientId, patientEmrId: patient.emrId, idempotencyKey };
   };
   return {
     findSlots: (search) => deps.service.findSlots(search),
@@ -34,6 +35,7 @@ export function turnScheduling(
       await deps.requests.open(trx, {
         practiceId: conversation.practice_id,
         conversationId: conversation.id,
+        inboundMessageId,
         patientId: null,
         kind: 'new_patient',
         idempotencyKey,
