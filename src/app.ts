@@ -224,7 +224,7 @@ async function assemble(parts: Parts): Promise<App> {
   const turns = new TurnProcessor({
     ...{ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts },
     ...{ consent, gate, directory, appointments, now: parts.options.now },
-    scheduling: { service: scheduling.service, requests: scheduling.requests, directory },
+    scheduling: { service: scheduling.service, requests: scheduling.requests, tracker: scheduling.tracker, directory },
   });
   const outbox = new OutboxService(db, keyRing, senders, logger, metrics, {
     sendingHours: async (id) => {

@@ -146,7 +146,9 @@ export class TurnProcessor {
       return { drafts: [], lang, memory };
     }
     // Understood in whichever language reads it best ("ok thanks" in a Spanish conversation); answered in `lang`.
-    const nlu = guessed.lang === lang ? guessed : betterResult(await this.parse(inbound.text, lang), guessed);
+    const nlu =
+      reminderReply(memory, inbound.text, lang) ??
+      (guessed.lang === lang ? guessed : betterResult(await this.parse(inbound.text, lang), guessed));
     if (nlu.intent === 'optout' && isTextChannel(conversation.channel)) {
       // Any reasonable revocation counts (FCC 2024), not only the STOP keyword.
       return { ...(await this.optOut(trx, conversation, inbound, 'free_text', lang, true)), memory };
@@ -363,11 +365,25 @@ function betterResult(first: NluResult, second: NluResult): NluResult {
   return first.confidence >= second.confidence ? first : second;
 }
 
+/** C, R or X right after a reminder: confirm, reschedule or cancel that appointment. */
+function reminderReply(memory: ConversationMemory, text: string, lang: Language): NluResult | undefined {
+  if (!memory.remindedOf) return undefined;
+  const intent = REMINDER_REPLIES[text.trim().toLowerCase()];
+  return intent ? { intent, confidence: 1, entities: [], lang } : undefined;
+}
+
+const REMINDER_REPLIES: Readonly<Record<string, string>> = {
+  c: 'appointment.confirm',
+  r: 'appointment.reschedule',
+  x: 'appointment.cancel',
+};
+
 function memoryOf(conversation: Conversation): ConversationMemory {
-  const { consecutiveMisses, awaitingPhiConsent } = conversation.memory;
+  const { consecutiveMisses, awaitingPhiConsent, remindedOf } = conversation.memory;
   return {
     consecutiveMisses: typeof consecutiveMisses === 'number' ? consecutiveMisses : 0,
     awaitingPhiConsent: awaitingPhiConsent === true,
+    ...(typeof remindedOf === 'string' ? { remindedOf } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ export interface ConversationMemory {
   consecutiveMisses: number;
   /** The PHI consent question was the bot's last word: a YES or NO now answers it. */
   awaitingPhiConsent?: boolean;
+  /** A reminder was the bot's last word about this tracked appointment: C, R or X act on it. */
+  remindedOf?: string;
 }
 
 /** Scheduling for the turn's conversation: the patient is ours (verified); keys make each change happen once. */
@@ -30,6 +32,10 @@ export interface FlowScheduling {
     readonly reason: string;
     readonly idempotencyKey: string;
   }): Promise<SchedulingOutcome>;
+  /** The appointment a reminder was about, if it is still booked for this patient. */
+  remindedAppointment(trackedId: string, patientId: string): Promise<string | undefined>;
+  /** Records the patient's confirmation of a reminded appointment. */
+  confirmReminded(trackedId: string): Promise<void>;
   /** A new patient's details for staff to register and book (sealed; never sent to the EMR by the bot). */
   requestNewPatientVisit(details: Readonly<Record<string, string>>, idempotencyKey: string): Promise<void>;
 }

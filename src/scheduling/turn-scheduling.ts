@@ -4,6 +4,7 @@ import type { Database } from '../db/schema';
 import { ValidationError } from '../errors';
 import type { FlowScheduling } from '../flows/action-registry';
 import type { PatientDirectory } from '../identity/patient-directory';
+import type { AppointmentTracker } from './appointment-tracker';
 import type { SchedulingRequests } from './scheduling-requests';
 import type { SchedulingParty, SchedulingService } from './scheduling-service';
 
@@ -11,6 +12,7 @@ export interface TurnSchedulingDeps {
   readonly service: SchedulingService;
   readonly requests: SchedulingRequests;
   readonly directory: PatientDirectory;
+  readonly tracker: AppointmentTracker;
 }
 
 export function turnScheduling(
@@ -31,6 +33,12 @@ export function turnScheduling(
       deps.service.book(trx, { ...(await party(patientId, idempotencyKey)), ...booking }),
     cancel: async ({ patientId, idempotencyKey, ...cancelling }) =>
       deps.service.cancel(trx, { ...(await party(patientId, idempotencyKey)), ...cancelling }),
+    remindedAppointment: async (trackedId, patientId) => {
+      const tracked = await deps.tracker.get(trx, trackedId);
+      const current = tracked?.status === 'booked' && tracked.patientId === patientId;
+      return current ? tracked.appointmentEmrId : undefined;
+    },
+    confirmReminded: (trackedId) => deps.tracker.confirm(trx, trackedId),
     requestNewPatientVisit: async (newPatient, idempotencyKey) => {
       await deps.requests.open(trx, {
         practiceId: conversation.practice_id,

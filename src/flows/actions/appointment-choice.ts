@@ -55,6 +55,17 @@ export async function chooseAppointment(context: FlowActionContext, patientId: s
   };
 }
 
+/**
+ * The appointment the reminder just sent was about, when the patient answers it (R, X, C): used once, then
+ * forgotten. Undefined if there was none, or it is no longer this patient's booked visit.
+ */
+export async function remindedAppointment(context: FlowActionContext, patientId: string): Promise<string | undefined> {
+  const trackedId = context.memory.remindedOf;
+  if (trackedId === undefined) return undefined;
+  delete context.memory.remindedOf;
+  return context.scheduling.remindedAppointment(trackedId, patientId);
+}
+
 /** The EMR id of the listed appointment the patient picked, if they picked one. */
 export function pickedAppointment(context: FlowActionContext, listed: readonly string[]): string | undefined {
   const index = pickedOption(context.text, context.payload, 'appointment', listed.length);

@@ -17,7 +17,12 @@ import {
 import { bookedAnswer, NONE_OF_THESE, slotLabel, slotOffer } from '../../scheduling/booking-wording';
 import { parseTimePreference, type TimeWindow } from '../../scheduling/time-preference';
 import type { FlowAction, FlowActionContext, FlowActionResult } from '../action-registry';
-import { chooseAppointment, pickedAppointment, practiceTimeZone as timeZoneOf } from './appointment-choice';
+import {
+  chooseAppointment,
+  pickedAppointment,
+  practiceTimeZone as timeZoneOf,
+  remindedAppointment,
+} from './appointment-choice';
 import { type BookingState, bookingVars, readBookingState } from './booking-state';
 
 const OFFER_SIZE = 3;
@@ -54,6 +59,10 @@ export const bookingStartAction: FlowAction = {
     if (!patientId) return { outcome: 'unverified' };
     const practitioner = practitionerWish(context.text);
     const base: BookingState = { patientId, offered: [], shown: [], ...(practitioner ? { practitioner } : {}) };
+    const reminded = await remindedAppointment(context, patientId);
+    if (reminded && context.intent === 'appointment.reschedule') {
+      return { outcome: 'need-time', vars: bookingVars({ ...base, rescheduleOf: reminded, visitType: 'follow-up' }) };
+    }
     if (context.intent === 'appointment.reschedule' && speaksOfExistingVisit(context.text)) {
       return chooseAppointmentToMove(context, base);
     }

@@ -5,7 +5,7 @@
 import { describeAppointment } from '../../scheduling/appointment-wording';
 import { normalizeForMatching } from '../text-matching';
 import type { FlowAction, FlowActionContext, FlowActionResult } from '../action-registry';
-import { chooseAppointment, pickedAppointment, practiceTimeZone } from './appointment-choice';
+import { chooseAppointment, pickedAppointment, practiceTimeZone, remindedAppointment } from './appointment-choice';
 
 interface CancelState {
   readonly patientId: string;
@@ -38,6 +38,8 @@ export const cancelStartAction: FlowAction = {
   async run(context) {
     const patientId = await context.verifiedPatient();
     if (!patientId) return { outcome: 'unverified' };
+    const reminded = await remindedAppointment(context, patientId);
+    if (reminded) return withState({ patientId, appointmentEmrId: reminded }, 'chosen');
     const choice = await chooseAppointment(context, patientId);
     switch (choice.kind) {
       case 'withheld':
@@ -105,7 +107,22 @@ export const cancelAppointmentAction: FlowAction = {
   },
 };
 
+/** confirm-appointment: C after a reminder confirms that visit; `unknown` when no reminder is being answered. */
+export const confirmAppointmentAction: FlowAction = {
+  name: 'confirm-appointment',
+  outcomes: ['unknown'],
+  async run(context) {
+    const trackedId = context.memory.remindedOf;
+    const patientId = await context.verifiedPatient();
+    if (trackedId === undefined || !patientId) return { outcome: 'unknown' };
+    if (!(await remindedAppointment(context, patientId))) return { outcome: 'unknown' };
+    await context.scheduling.confirmReminded(trackedId);
+    return {};
+  },
+};
+
 export const CANCEL_ACTIONS: readonly FlowAction[] = [
+  confirmAppointmentAction,
   cancelStartAction,
   cancelChooseAction,
   cancelReasonAction,

@@ -47,6 +47,8 @@ function context(
       book: async () => ({ status: 'rejected', reason: 'not in this test' }),
       cancel: async () => ({ status: 'rejected', reason: 'not in this test' }),
       requestNewPatientVisit: async () => undefined,
+      remindedAppointment: async () => undefined,
+      confirmReminded: async () => undefined,
     },
   };
 }

@@ -1,0 +1,80 @@
+/**
+ * Reminders of a visit booked by SMS: the 48 h and 2 h reminders wait as delayed jobs; when one goes out, "C"
+ * confirms that visit and "X" cancels it (after asking why), which drops the remaining reminders. Reminders are
+ * automated messages: outside 8am–9pm in the practice's zone they are held, and the replies still act on them.
+ */
+import { type Job, Queue } from 'bullmq';
+import type { App } from '../../../src/app';
+import { DEMO_PATIENT_IDS } from '../../../src/emr/demo/demo-emr-seed';
+import { startTestApp } from '../../support/test-app';
+import { waitFor } from '../../support/wait-for';
+import { type TwilioProductSetup, setUpTwilioProduct } from '../../integration/twilio/twilio-test-kit';
+import { verifiedTexter } from './verified-texter';
+
+let setup: TwilioProductSetup;
+let app: App;
+let reminders: Queue;
+
+beforeAll(async () => {
+  setup = await setUpTwilioProduct();
+  ({ app } = await startTestApp(setup.environment.config, {}, setup.port));
+  reminders = new Queue('appointment-reminder', {
+    connection: { url: setup.environment.env.REDIS_URL },
+    prefix: setup.environment.env.QUEUE_PREFIX,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await reminders?.close();
+  await app?.stop();
+  await setup?.cleanup();
+});
+
+/** Sends the reminder now and waits until the conversation expects an answer to it. */
+async function remindNow(job: Job): Promise<void> {
+  await job.promote();
+  await waitFor(
+    async () => {
+      const rows = await app.database.db.selectFrom('conversations').select('memory').execute();
+      return rows.some((row) => row.memory.remindedOf === job.data.trackedId);
+    },
+    15_000,
+    'the reminder to go out',
+  );
+}
+
+test('a booked visit has its reminders; C confirms it, X cancels it and drops the rest', async () => {
+  const ask = 'I need a checkup next Thursday afternoon';
+  const phone = await verifiedTexter(setup, '+15555550188', '1975-11-30', ask);
+  await phone.text(ask);
+  await phone.text('1');
+  expect(await phone.text('yes')).toEqual([expect.stringMatching(/^You're booked/)]);
+
+  const [booked] = (await app.emr.listUpcoming(DEMO_PATIENT_IDS.samplePerson, new Date())).filter(
+    (appointment) => appointment.visitType === 'Annual physical',
+  );
+  const tracked = await app.database.db
+    .selectFrom('tracked_appointments')
+    .select('id')
+    .where('appointment_ref', '=', app.keyRing.blindIndex('appointment', booked!.emrId))
+    .executeTakeFirstOrThrow();
+  // The demo's other visits have reminders too: only this one's count here.
+  const remindersOfBooking = async () =>
+    (await reminders.getDelayed()).filter((job) => job.data.trackedId === tracked.id);
+  const jobs = await remindersOfBooking();
+  expect(jobs.map((job) => job.data.lead).sort()).toEqual(['2h', '48h']);
+
+  const [first, second] = jobs.sort((a, b) => (a.data.lead === '48h' ? -1 : b.data.lead === '48h' ? 1 : 0));
+  await remindNow(first!);
+  expect(await phone.text('C')).toEqual(['Thank you, your visit is confirmed. See you then!']);
+  const confirmed = await app.database.db.selectFrom('tracked_appointments').select('confirmed_at').execute();
+  expect(confirmed.filter((row) => row.confirmed_at !== null)).toHaveLength(1);
+
+  await remindNow(second!);
+  expect(await phone.text('X')).toEqual([expect.stringMatching(/May I ask why you need to cancel\?/)]);
+  expect(await phone.text('1')).toEqual([expect.stringMatching(/Shall I cancel this appointment\?/)]);
+  expect(await phone.text('yes')).toEqual(['Done, your appointment is cancelled.']);
+  expect(await remindersOfBooking()).toEqual([]);
+  const upcoming = await app.emr.listUpcoming(DEMO_PATIENT_IDS.samplePerson, new Date());
+  expect(upcoming.filter((appointment) => appointment.visitType === 'Annual physical')).toEqual([]);
+}, 90_000);
