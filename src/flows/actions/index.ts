@@ -3,6 +3,7 @@ import { ActionRegistry, type FlowAction } from '../action-registry';
 import { listAppointmentsAction } from './appointment-actions';
 import { BOOKING_ACTIONS } from './booking-actions';
 import { CANCEL_ACTIONS } from './cancel-actions';
+import { INTAKE_ACTIONS } from './intake-actions';
 import { countMissAction, recordHandoffAction } from './conversation-actions';
 import { answerHoursAction } from './hours-action';
 import { answerFaqAction } from './practice-answer-actions';
@@ -17,6 +18,7 @@ export function createActionRegistry(extra: readonly FlowAction[] = []): ActionR
     listAppointmentsAction,
     ...BOOKING_ACTIONS,
     ...CANCEL_ACTIONS,
+    ...INTAKE_ACTIONS,
     ...extra,
   ]);
 }

@@ -1,0 +1,55 @@
+/**
+ * A new patient asks for a visit by SMS: the bot collects name, date of birth (asking again for an impossible one),
+ * phone, insurance and reason, and leaves a sealed request for the front desk; nothing they typed is stored in the
+ * clear.
+ */
+import type { App } from '../../../src/app';
+import type { SchedulingDetails } from '../../../src/scheduling/scheduling-requests';
+import { startTestApp } from '../../support/test-app';
+import { TextingPhone } from '../../integration/twilio/texting-phone';
+import { type TwilioProductSetup, setUpTwilioProduct } from '../../integration/twilio/twilio-test-kit';
+
+let setup: TwilioProductSetup;
+let app: App;
+
+beforeAll(async () => {
+  setup = await setUpTwilioProduct();
+  ({ app } = await startTestApp(setup.environment.config, {}, setup.port));
+}, 60_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await setup?.cleanup();
+});
+
+test('a new patient is asked for their details, an impossible birth date is asked again, and staff get a sealed request', async () => {
+  const phone = new TextingPhone(setup, '+15555550166');
+  expect((await phone.text('I need a checkup next Tuesday afternoon'))[0]).toMatch(/already a patient/);
+  const welcome = await phone.text('2', 2);
+  expect(welcome[1]).toBe("What is the patient's full name?");
+  expect(await phone.text('Newcomer Testperson')).toEqual([expect.stringMatching(/date of birth/)]);
+  expect(await phone.text('13/45/1999')).toEqual([expect.stringMatching(/date of birth/)]);
+  expect(await phone.text('04/02/1999')).toEqual(['What is the best phone number to reach you?']);
+  expect(await phone.text('555-201-3344')).toEqual([expect.stringMatching(/insurance plan/)]);
+  expect(await phone.text('Acme Health Gold')).toEqual(['What would you like to be seen for?']);
+  expect(await phone.text('a yearly checkup')).toEqual([
+    expect.stringMatching(/^Thank you! Our front desk will contact you/),
+  ]);
+
+  const [request] = await app.database.db
+    .selectFrom('scheduling_requests')
+    .selectAll()
+    .where('kind', '=', 'new_patient')
+    .execute();
+  expect(request?.status).toBe('needs_staff');
+  expect(JSON.stringify(request)).not.toMatch(/Newcomer|Testperson|1999|2013344|Acme/);
+  expect(app.keyRing.decryptJson<SchedulingDetails>(request!.details_enc).newPatient).toEqual({
+    name: 'Newcomer Testperson',
+    birthDate: '1999-04-02',
+    phone: '+15552013344',
+    insurance: 'Acme Health Gold',
+    reason: 'a yearly checkup',
+  });
+  const handoffs = await app.database.db.selectFrom('handoff_requests').select('reason').execute();
+  expect(handoffs.map((handoff) => handoff.reason)).toContain('new-patient');
+}, 60_000);
