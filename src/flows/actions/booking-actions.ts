@@ -207,13 +207,13 @@ export const bookingPickAction: FlowAction = {
     const index = pickedOption(context.text, context.payload, 'slot', state.offered.length);
     const chosen = index === undefined ? undefined : state.offered[index];
     if (chosen) {
-      return {
-        outcome: 'chosen',
-        vars: {
-          ...bookingVars({ ...state, chosen }),
-          chosenSlot: slotLabel(chosen, context.lang, timeZoneOf(context)),
-        },
-      };
+      // The confirmation names a time and a provider for this patient: PHI, through the gate.
+      const label = slotLabel(chosen, context.lang, timeZoneOf(context));
+      context.sayPhi(context.lang === 'es' ? `Eligió: ${label}.` : `You chose ${label}.`, {
+        topic: 'appointments',
+        patientId: state.patientId,
+      });
+      return { outcome: 'chosen', vars: bookingVars({ ...state, chosen }) };
     }
     const windows = windowsIn(context);
     if (windows) return { outcome: 'more', vars: bookingVars({ ...state, windows, shown: [] }) };

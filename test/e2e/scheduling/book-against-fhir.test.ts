@@ -40,7 +40,7 @@ test('booked over SMS in the external FHIR server: a booked Appointment for the 
   const phone = await verifiedTexter(setup, '+15555550188', '1975-11-30', 'I need a checkup next Tuesday afternoon');
   const [offer] = await phone.text('I need a checkup next Tuesday afternoon');
   expect(offeredTimes(offer).length).toBeGreaterThan(0);
-  await phone.text('1');
+  await phone.text('1', 2);
   expect(await phone.text('yes')).toEqual([expect.stringMatching(/^You're booked: Annual physical with Dr\. /)]);
 
   const booked = (await ehr.listUpcoming(DEMO_PATIENT_IDS.samplePerson, new Date())).filter(
@@ -55,7 +55,7 @@ test('the FHIR server down at the moment of booking: the patient is told, and th
   const phone = await verifiedTexter(setup, '+15555550177', '1990-01-15', 'I need a checkup next Thursday afternoon');
   const [offer] = await phone.text('I need a checkup next Thursday afternoon');
   const [wanted] = offeredTimes(offer);
-  await phone.text('1');
+  await phone.text('1', 2);
 
   await fhir.down();
   expect(await phone.text('yes')).toEqual([

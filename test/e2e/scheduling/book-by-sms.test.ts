@@ -49,8 +49,9 @@ test('a verified patient books a Tuesday-afternoon checkup by SMS; the EMR holds
   expect(options.at(-1)).toBe('None of these');
   for (const option of options.slice(0, -1)) expect(option).toMatch(/^Tue, \w+ \d+, (12|1|2|3|4):\d\d PM with Dr\. /);
 
-  const [question] = await phone.text('2');
-  expect(question).toContain(`Shall I book ${options[1]}?`);
+  const [chosen, question] = await phone.text('2', 2);
+  expect(chosen).toBe(`You chose ${options[1]}.`);
+  expect(question).toMatch(/^Shall I book it\?/);
   const [confirmation] = await phone.text('yes');
   expect(confirmation).toMatch(/^You're booked: Annual physical with Dr\. /);
 

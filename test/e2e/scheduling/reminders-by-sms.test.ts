@@ -47,7 +47,7 @@ test('a booked visit has its reminders; C confirms it, X cancels it and drops th
   const ask = 'I need a checkup next Thursday afternoon';
   const phone = await verifiedTexter(setup, '+15555550188', '1975-11-30', ask);
   await phone.text(ask);
-  await phone.text('1');
+  await phone.text('1', 2);
   expect(await phone.text('yes')).toEqual([expect.stringMatching(/^You're booked/)]);
 
   const [booked] = (await app.emr.listUpcoming(DEMO_PATIENT_IDS.samplePerson, new Date())).filter(

@@ -40,7 +40,7 @@ test('two patients confirming the same time at once: one is booked, the other is
   const [firstOffer, secondOffer] = await Promise.all([first.text(ask), second.text(ask)]);
   const wanted = offeredTimes(firstOffer[0])[0]!;
   expect(offeredTimes(secondOffer[0])[0]).toBe(wanted);
-  await Promise.all([first.text('1'), second.text('1')]);
+  await Promise.all([first.text('1', 2), second.text('1', 2)]);
 
   const answers = await Promise.all([first.text('yes'), second.text('yes', 2)].map((p) => p.catch(() => undefined)));
   // Which patient wins is up to the race; whoever loses gets two messages (sorry + new offer).
@@ -79,7 +79,7 @@ test('in Spanish: "¿Puedo cambiar mi cita del <día>?" moves it, then cancellin
   const [offer] = await phone.text('lo antes posible');
   expect(offer).toMatch(/^Tengo estos horarios/);
   const [chosen] = offeredTimes(offer);
-  expect(await phone.text('1')).toEqual([expect.stringContaining(`¿Reservo ${chosen}?`)]);
+  expect(await phone.text('1', 2)).toEqual([`Eligió: ${chosen}.`, expect.stringMatching(/^¿La reservo\?/)]);
   const [moved] = await phone.text('sí');
   expect(moved).toMatch(/^Listo, cambié su cita: /);
 
