@@ -110,7 +110,10 @@ export function buildCli(): Command {
       const started = performance.now();
       const data = await loadTrainingData(INTENTS_DIR);
       await trainedEngine();
-      const phrases = data.intents.reduce((sum, intent) => sum + intent.phrases.en.length + intent.phrases.es.length, 0);
+      const phrases = data.intents.reduce(
+        (sum, intent) => sum + intent.phrases.en.length + intent.phrases.es.length,
+        0,
+      );
       print({ intents: data.intents.length, phrases, trainingMs: Math.round(performance.now() - started) });
     });
   nlu
@@ -159,7 +162,9 @@ export function buildCli(): Command {
         }
         print(report);
         const { id, problem } = report.firstBreak;
-        process.stderr.write(`audit chain broken at event ${id}: ${problem === 'edited' ? 'the row was changed' : 'the row before it was removed or moved'}\n`);
+        process.stderr.write(
+          `audit chain broken at event ${id}: ${problem === 'edited' ? 'the row was changed' : 'the row before it was removed or moved'}\n`,
+        );
         process.exitCode = 1;
       }),
     );
@@ -185,7 +190,9 @@ export function buildCli(): Command {
     .command('retention')
     .description('purging what is kept no longer than needed')
     .command('run')
-    .description("purges message bodies and dialog state past each practice's retention period, and expired codes and limits; prints the counts")
+    .description(
+      "purges message bodies and dialog state past each practice's retention period, and expired codes and limits; prints the counts",
+    )
     .action(() =>
       withDatabase(async ({ db, schema }) => {
         await migrateToLatest(db, schema);
@@ -202,14 +209,23 @@ export function buildCli(): Command {
     .argument('<phone>', 'E.164 phone number, e.g. +15555550123')
     .action((phone: string) =>
       withDatabase(async ({ db, schema }) => {
-        if (!/^\+[1-9][0-9]{6,14}$/.test(phone)) throw new Error('<phone> must be an E.164 number such as +15555550123');
+        if (!/^\+[1-9][0-9]{6,14}$/.test(phone))
+          throw new Error('<phone> must be an E.164 number such as +15555550123');
         await migrateToLatest(db, schema);
         const config = loadConfig();
         const keyRing = loadKeyRing(config.PHI_KEYS, config.dataDir);
-        const hashes = [keyRing.blindIndex('contact:sms', phone), keyRing.blindIndex('contact:whatsapp', `whatsapp:${phone}`)];
+        const hashes = [
+          keyRing.blindIndex('contact:sms', phone),
+          keyRing.blindIndex('contact:whatsapp', `whatsapp:${phone}`),
+        ];
         const contacts = await db.selectFrom('contacts').select('id').where('address_hash', 'in', hashes).execute();
         const ledger = new ConsentLedger(keyRing, new AuditLog(keyRing));
-        print(await ledger.history(db, contacts.map((contact) => contact.id)));
+        print(
+          await ledger.history(
+            db,
+            contacts.map((contact) => contact.id),
+          ),
+        );
       }),
     );
 
@@ -228,6 +244,36 @@ export function buildCli(): Command {
         const config = loadConfig();
         const audit = new AuditLog(loadKeyRing(config.PHI_KEYS, config.dataDir));
         print(await setPhiRule(db, audit, { practiceId, channel, rule, actor: 'cli' }));
+      }),
+    );
+
+  program
+    .command('scheduling')
+    .description('scheduling requests')
+    .command('pending')
+    .description(
+      'requests staff must see: waiting for the EMR to answer, or left for a person (ids and codes, no details)',
+    )
+    .action(() =>
+      withDatabase(async ({ db, schema }) => {
+        await migrateToLatest(db, schema);
+        const rows = await db
+          .selectFrom('scheduling_requests')
+          .select([
+            'id',
+            'conversation_id',
+            'kind',
+            'status',
+            'attempts',
+            'next_attempt_at',
+            'last_error',
+            'created_at',
+          ])
+          .where('status', 'in', ['requested', 'waiting_for_emr', 'needs_staff'])
+          .orderBy('created_at')
+          .limit(500)
+          .execute();
+        print(rows);
       }),
     );
 
@@ -256,7 +302,8 @@ export function buildCli(): Command {
     .option('--lang <lang>', 'en or es', 'en')
     .argument('<text>', 'the message (no PHI: it is classified as PHI-free)')
     .action((text: string, options: { channel: string; to: string; lang: string }) => {
-      if (!AUTOMATED_CHANNELS.includes(options.channel as never)) throw new Error('--channel must be sms, whatsapp or messenger');
+      if (!AUTOMATED_CHANNELS.includes(options.channel as never))
+        throw new Error('--channel must be sms, whatsapp or messenger');
       if (!isLanguage(options.lang)) throw new Error('--lang must be en or es');
       const channel = options.channel as (typeof AUTOMATED_CHANNELS)[number];
       const lang = options.lang;
@@ -275,7 +322,9 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (error) {
-    process.stderr.write(`${error instanceof FlowValidationError || error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof FlowValidationError || error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -49,8 +49,17 @@ test('a verified patient books a Tuesday-afternoon checkup by SMS; the EMR holds
   expect(options.at(-1)).toBe('None of these');
   for (const option of options.slice(0, -1)) expect(option).toMatch(/^Tue, \w+ \d+, (12|1|2|3|4):\d\d PM with Dr\. /);
 
+  // "None of these" brings the next free times of the same afternoon, none offered before.
+  const [more] = await phone.text(String(options.length));
+  const next = [...more!.matchAll(/^(\d)\) (.+)$/gm)].map((match) => match[2]!);
+  expect(next.length).toBeGreaterThanOrEqual(2);
+  for (const option of next.slice(0, -1)) {
+    expect(option).toMatch(/^Tue, \w+ \d+, (12|1|2|3|4):\d\d PM with Dr\. /);
+    expect(options).not.toContain(option);
+  }
+
   const [chosen, question] = await phone.text('2', 2);
-  expect(chosen).toBe(`You chose ${options[1]}.`);
+  expect(chosen).toBe(`You chose ${next[1]}.`);
   expect(question).toMatch(/^Shall I book it\?/);
   const [confirmation] = await phone.text('yes');
   expect(confirmation).toMatch(/^You're booked: Annual physical with Dr\. /);

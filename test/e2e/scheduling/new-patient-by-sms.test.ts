@@ -5,6 +5,7 @@
  */
 import type { App } from '../../../src/app';
 import type { SchedulingDetails } from '../../../src/scheduling/scheduling-requests';
+import { runCli } from '../../support/run-cli';
 import { startTestApp } from '../../support/test-app';
 import { TextingPhone } from '../../integration/twilio/texting-phone';
 import { type TwilioProductSetup, setUpTwilioProduct } from '../../integration/twilio/twilio-test-kit';
@@ -52,4 +53,12 @@ test('a new patient is asked for their details, an impossible birth date is aske
   });
   const handoffs = await app.database.db.selectFrom('handoff_requests').select('reason').execute();
   expect(handoffs.map((handoff) => handoff.reason)).toContain('new-patient');
+
+  // Staff see it among the pending requests, with no detail of the patient.
+  const pending = await runCli(setup.environment.env, 'scheduling', 'pending');
+  expect(pending.code).toBe(0);
+  expect(JSON.parse(pending.stdout)).toEqual([
+    expect.objectContaining({ id: request!.id, kind: 'new_patient', status: 'needs_staff' }),
+  ]);
+  expect(pending.stdout).not.toMatch(/Newcomer|Testperson|1999|2013344|Acme|checkup/);
 }, 60_000);
