@@ -19,12 +19,15 @@ export function weekdayName(day: Weekday, lang: Language): string {
   return WEEKDAY_NAMES[lang][day];
 }
 
-/** The calendar date `daysAhead` days after `now`, as seen in `timeZone`. */
+/**
+ * The calendar date `daysAhead` days after `now`'s date in `timeZone`. Calendar days, not 24-hour steps: around a
+ * daylight-saving change a day is 23 or 25 hours, and midnight plus 24 h would skip or repeat a date.
+ */
 export function localDate(now: Date, timeZone: string, daysAhead = 0): LocalDate {
-  const shifted = new Date(now.getTime() + daysAhead * 86_400_000);
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'long' }).formatToParts(shifted);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return { isoDate: `${part('year')}-${part('month')}-${part('day')}`, weekday: part('weekday').toLowerCase() as Weekday };
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const date = new Date(Date.UTC(part('year'), part('month') - 1, part('day') + daysAhead));
+  return { isoDate: date.toISOString().slice(0, 10), weekday: WEEKDAYS[date.getUTCDay()]! };
 }
 
 /** The next date (today included) falling on `weekday`. */

@@ -1,5 +1,6 @@
 import type { FlowActionContext } from '../../../src/flows/action-registry';
 import { answerHoursAction, askedDate } from '../../../src/flows/actions/hours-action';
+import { localDate } from '../../../src/practice/opening-hours';
 import { answerFaqAction } from '../../../src/flows/actions/practice-answer-actions';
 import {
   DEMO_PRACTICE_ID,
@@ -100,4 +101,14 @@ test("a manager's written answer wins over the generated one", async () => {
   const result = await answerFaqAction.run({ ...context('parking?', 'en', { topic: 'parking' }), practice: written });
   expect(result.vars?.answer).toBe('Park in lot B.');
   expect(await answer('¿estacionamiento?', 'es', { topic: 'parking' })).toMatch(/^Estacionamiento gratis/);
+});
+
+test('dates ahead are calendar days, also across a daylight-saving change near midnight', () => {
+  // Saturday 7 March 2026, 23:30 in New York (EST); clocks go forward at 02:00 on Sunday the 8th (a 23-hour day).
+  const lateSaturday = new Date('2026-03-08T04:30:00Z');
+  expect(localDate(lateSaturday, DEMO_TIME_ZONE, 1)).toEqual({ isoDate: '2026-03-08', weekday: 'sunday' });
+  expect(localDate(lateSaturday, DEMO_TIME_ZONE, 2)).toEqual({ isoDate: '2026-03-09', weekday: 'monday' });
+  // Saturday 31 October, 00:30 (EDT); clocks go back on Sunday 1 November (a 25-hour day).
+  const earlySaturday = new Date('2026-10-31T04:30:00Z');
+  expect(localDate(earlySaturday, DEMO_TIME_ZONE, 2)).toEqual({ isoDate: '2026-11-02', weekday: 'monday' });
 });
