@@ -32,9 +32,37 @@ export function chosenVisitType(text: string, payload: string | undefined): Visi
   return visitTypeIn(text);
 }
 
+/** Words that follow "doctor" without naming one ("any doctor is fine", "el doctor que sea"). */
+const NOT_A_NAME = new Set([
+  'is',
+  'are',
+  'who',
+  'that',
+  'for',
+  'on',
+  'at',
+  'in',
+  'please',
+  'asap',
+  'today',
+  'tomorrow',
+  'visit',
+  'appointment',
+  'que',
+  'para',
+  'el',
+  'la',
+  'de',
+  'por',
+  'hoy',
+  'manana',
+  'cita',
+]);
+
 /** A family name after 'Dr', 'doctor', 'dra' ('with Dr. Chen' → 'chen'), lower-case. */
 export function practitionerWish(text: string): string | undefined {
-  return normalizeForMatching(text).match(/\b(?:dr|dra|doctor|doctora)\.?\s+([a-z]+)/)?.[1];
+  const name = normalizeForMatching(text).match(/\b(?:dr|dra|doctor|doctora)\s+([a-z]+)/)?.[1];
+  return name === undefined || NOT_A_NAME.has(name) ? undefined : name;
 }
 
 /**
