@@ -18,6 +18,8 @@ export interface ConversationMemory {
 
 /** Scheduling for the turn's conversation: the patient is ours (verified); keys make each change happen once. */
 export interface FlowScheduling {
+  /** The EMR lists free slots; without it (HL7 v2) a wished time is sent as a request the EHR confirms later. */
+  readonly slotSearch: boolean;
   findSlots(search: SlotSearch): Promise<EmrSlot[]>;
   book(ask: {
     readonly patientId: string;

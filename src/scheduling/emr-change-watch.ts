@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import type { EmrAdapter } from '../emr/emr-adapter';
+import type { EmrAdapter, EmrAppointment } from '../emr/emr-adapter';
 import type { AppointmentReminders } from './appointment-reminders';
 import type { AppointmentTracker } from './appointment-tracker';
 
@@ -15,6 +15,8 @@ export interface EmrChangeWatchDeps {
   readonly emr: EmrAdapter;
   readonly tracker: AppointmentTracker;
   readonly reminders: AppointmentReminders;
+  /** A new appointment of a patient whose request the EMR accepted but had not confirmed (HL7 v2): it is the answer. */
+  readonly confirmPending: (db: Kysely<Database>, patientId: string, appointment: EmrAppointment) => Promise<void>;
 }
 
 /** One pass over the feed; returns how many appointments changed in a way the patient hears of. */
@@ -36,7 +38,10 @@ export async function watchEmrChanges(deps: EmrChangeWatchDeps): Promise<number>
       .executeTakeFirst();
     if (!patient) continue; // not a patient the product knows: nobody to remind
     const observed = await deps.tracker.observe(db, practiceId, patient.id, appointment);
-    if (observed.change === 'new') await deps.reminders.schedule(observed.tracked);
+    if (observed.change === 'new') {
+      await deps.reminders.schedule(observed.tracked);
+      await deps.confirmPending(db, patient.id, appointment);
+    }
     if (observed.change === 'moved' || observed.change === 'cancelled') {
       if (observed.previous) await deps.reminders.drop(observed.previous);
       if (observed.change === 'moved') await deps.reminders.schedule(observed.tracked);

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit-log';
 import type { PhiGate } from '../consent/phi-gate';
 import type { Database } from '../db/schema';
-import type { EmrAdapter } from '../emr/emr-adapter';
+import type { EmrAdapter, EmrAppointment } from '../emr/emr-adapter';
 import type { OutboundDraft } from '../conversation/outbound-draft';
 import type { Language } from '../nlu/nlu-engine';
 import type { KeyRing } from '../phi/key-ring';
@@ -87,6 +87,24 @@ export function createSchedulingRuntime(deps: SchedulingRuntimeDeps): Scheduling
         await reminders.schedule(await tracker.track(db, deps.practiceId, request.patientId, outcome.appointment));
     },
   });
+  /** The patient's latest request still pending in the EMR is answered by this appointment: told as a late reply. */
+  const answerPendingRequest = async (db: Kysely<Database>, patientId: string, appointment: EmrAppointment) => {
+    const row = await db
+      .selectFrom('scheduling_requests')
+      .select('id')
+      .where('patient_id', '=', patientId)
+      .where('status', '=', 'pending')
+      .where('kind', 'in', ['book', 'reschedule'])
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    const request = row && (await requests.get(db, row.id));
+    if (!request) return;
+    await requests.settle(db, request.id, 'booked', { appointmentEmrId: appointment.emrId });
+    if (!request.conversationId) return;
+    const lang = await conversationLanguage(db, request.conversationId);
+    const draft = outcomeDraft(request, { status: 'booked', appointment }, lang, (await deps.practice()).timeZone);
+    await deps.tell(request.conversationId, [draft], lang, request.inboundMessageId);
+  };
   return {
     service,
     requests,
@@ -105,7 +123,10 @@ export function createSchedulingRuntime(deps: SchedulingRuntimeDeps): Scheduling
       );
       const reminderWorker = appointmentReminderQueue.createWorker(deps.queueSettings, (job) => reminders.send(job), 2);
       const watch = await scheduleEmrWatch(deps.queueSettings, deps.watchEveryMs, async () => {
-        await watchEmrChanges({ db: deps.db, practiceId: deps.practiceId, emr: deps.emr, tracker, reminders });
+        await watchEmrChanges({
+          ...{ db: deps.db, practiceId: deps.practiceId, emr: deps.emr, tracker, reminders },
+          confirmPending: (db, patientId, appointment) => answerPendingRequest(db, patientId, appointment),
+        });
       });
       queues.push(watch.queue);
       const workers: Worker[] = [retries as Worker, reminderWorker as Worker, watch.worker];

@@ -59,6 +59,10 @@ export const RETRY_DELAYS_MS = [15_000, 30_000, 60_000, 120_000, 300_000, 600_00
 export class SchedulingService {
   constructor(private readonly deps: SchedulingDeps) {}
 
+  get capabilities(): EmrAdapter['capabilities'] {
+    return this.deps.emr.capabilities;
+  }
+
   async findSlots(...args: Parameters<EmrAdapter['findSlots']>): Promise<EmrSlot[]> {
     return this.deps.emr.findSlots(...args);
   }

@@ -28,6 +28,7 @@ export function turnScheduling(
     return { practiceId, conversationId, inboundMessageId, patientId, patientEmrId: patient.emrId, idempotencyKey };
   };
   return {
+    slotSearch: deps.service.capabilities.slotSearch,
     findSlots: (search) => deps.service.findSlots(search),
     book: async ({ patientId, idempotencyKey, ...booking }) =>
       deps.service.book(trx, { ...(await party(patientId, idempotencyKey)), ...booking }),

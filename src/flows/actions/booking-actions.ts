@@ -144,9 +144,10 @@ export const bookingTimeAction: FlowAction = {
  */
 export const bookingOfferAction: FlowAction = {
   name: 'booking-offer',
-  outcomes: ['none', 'unavailable'],
+  outcomes: ['none', 'unavailable', 'pending', 'waiting'],
   async run(context) {
     const state = stateOf(context);
+    if (!context.scheduling.slotSearch) return requestWishedTime(context, state);
     let slots: EmrSlot[];
     try {
       slots = await findOffer(context, state);
@@ -174,6 +175,36 @@ export const bookingOfferAction: FlowAction = {
     };
   },
 };
+
+/**
+ * An EMR without slot search (HL7 v2) gets the wished time as a request: the start of the first window, which its
+ * scheduler confirms (or changes) with an SIU; the patient hears when it arrives.
+ */
+async function requestWishedTime(context: FlowActionContext, state: BookingState): Promise<FlowActionResult> {
+  const window = state.windows?.[0] ?? {
+    from: context.now,
+    to: new Date(context.now.getTime() + HORIZON_DAYS * 86_400_000),
+  };
+  const start = new Date(Math.max(window.from.getTime(), context.now.getTime()));
+  const requested: EmrSlot = {
+    emrId: '',
+    start,
+    end: new Date(start.getTime() + 30 * 60_000),
+    practitionerEmrId: '',
+    practitionerName: '',
+    locationEmrId: '',
+    locationName: '',
+  };
+  const outcome = await context.scheduling.book({
+    patientId: state.patientId,
+    slot: requested,
+    visitType: state.visitType ?? 'follow-up',
+    idempotencyKey: `${context.turnKey}:request`,
+    ...(state.rescheduleOf ? { rescheduleOf: state.rescheduleOf } : {}),
+  });
+  if (outcome.status === 'waiting_for_emr') return { outcome: 'waiting' };
+  return { outcome: outcome.status === 'pending' || outcome.status === 'booked' ? 'pending' : 'none' };
+}
 
 async function findOffer(context: FlowActionContext, state: BookingState): Promise<EmrSlot[]> {
   const windows = state.windows ?? [

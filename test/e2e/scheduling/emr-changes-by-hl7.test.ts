@@ -116,3 +116,33 @@ test('an SIU^S15 over MLLP for a booked visit cancels its reminders and tells th
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   expect(phone.received().length + (await heldNotices())).toBe(before + 1);
 }, 90_000);
+
+test('with HL7 v2, a wished time is sent as SRM^S01; the SIU^S12 answering it tells the patient they are booked', async () => {
+  const ask = 'I need a checkup next Tuesday afternoon';
+  const phone = await verifiedTexter(setup, '+15555550177', '1990-01-15', ask);
+  const sentBefore = ehr.received.length;
+  expect(await phone.text(ask)).toEqual([expect.stringMatching(/^I've sent your request to our scheduling system/)]);
+  const request = ehr.received.slice(sentBefore).find((received) => received.messageType === 'SRM^S01');
+  expect(request?.placerId).toMatch(/:request$/);
+
+  const booked = {
+    ...siu('S12', new Date(Date.now() + 5 * 86_400_000)),
+    fillerId: 'EHR-APPT-7002',
+    placerId: request!.placerId,
+    patient: {
+      id: DEMO_PATIENT_IDS.dupExampleWithPhone,
+      family: 'Example',
+      given: 'Dup',
+      birthDate: '1990-01-15',
+      phone: '+15555550177',
+    },
+  };
+  const before = phone.received().length;
+  expect(ackCode(await ehr.sendTo(listenPort, siuMessage(booked)))).toBe('AA');
+  const [confirmation] = await waitFor(
+    () => (phone.received().length > before ? phone.received().slice(before) : undefined),
+    15_000,
+    'the booking confirmation',
+  );
+  expect(confirmation).toMatch(/^You're booked: Follow-up visit with Dr\. James Chen at Main Street Office/);
+}, 90_000);

@@ -44,6 +44,7 @@ function context(
     vars: {},
     turnKey: 'test-turn',
     scheduling: {
+      slotSearch: true,
       findSlots: async () => [],
       book: async () => ({ status: 'rejected', reason: 'not in this test' }),
       cancel: async () => ({ status: 'rejected', reason: 'not in this test' }),
