@@ -8,6 +8,7 @@ import type { App } from '../../../src/app';
 import { DEMO_PATIENT_IDS } from '../../../src/emr/demo/demo-emr-seed';
 import { DEMO_TIME_ZONE } from '../../../src/practice/demo-practice';
 import { startTestApp } from '../../support/test-app';
+import { waitFor } from '../../support/wait-for';
 import { type TwilioProductSetup, setUpTwilioProduct } from '../../integration/twilio/twilio-test-kit';
 import { offeredTimes, verifiedTexter } from './verified-texter';
 
@@ -42,12 +43,18 @@ test('two patients confirming the same time at once: one is booked, the other is
   expect(offeredTimes(secondOffer[0])[0]).toBe(wanted);
   await Promise.all([first.text('1', 2), second.text('1', 2)]);
 
-  const answers = await Promise.all([first.text('yes'), second.text('yes', 2)].map((p) => p.catch(() => undefined)));
-  // Which patient wins is up to the race; whoever loses gets two messages (sorry + new offer).
-  const [winner, loser] =
-    answers[0]?.length === 1 && answers[0][0]!.startsWith("You're booked")
-      ? [answers[0], await settle(second, answers[1])]
-      : [await settle(first, answers[0]), answers[1]];
+  const before = [first.received().length, second.received().length];
+  await Promise.all([first.text('yes'), second.text('yes')]);
+  // Whoever loses the race gets two messages (sorry, then new times); wait for all three.
+  const [winner, loser] = await waitFor(
+    () => {
+      const news = [first.received().slice(before[0]), second.received().slice(before[1])];
+      if (news[0]!.length + news[1]!.length < 3) return undefined;
+      return news[0]![0]!.startsWith("You're booked") ? [news[0], news[1]] : [news[1], news[0]];
+    },
+    20_000,
+    'both answers',
+  );
   expect(winner?.[0]).toMatch(/^You're booked: Annual physical with Dr\. /);
   expect(loser?.[0]).toMatch(/someone has just taken that time/);
   expect(offeredTimes(loser?.[1])).not.toContain(wanted);
@@ -61,11 +68,6 @@ test('two patients confirming the same time at once: one is booked, the other is
   const slots = booked.flat().flatMap((appointment) => appointment.slotEmrIds ?? []);
   expect(new Set(slots).size).toBe(slots.length);
 }, 90_000);
-
-/** The replies of a patient whose "yes" call timed out waiting for two messages (they were booked: one message). */
-async function settle(phone: { received(): string[] }, replies: string[] | undefined): Promise<string[] | undefined> {
-  return replies ?? phone.received().slice(-1);
-}
 
 test('in Spanish: "¿Puedo cambiar mi cita del <día>?" moves it, then cancelling frees its slot', async () => {
   const [physical] = await app.emr.listUpcoming(DEMO_PATIENT_IDS.testPatient, new Date());
