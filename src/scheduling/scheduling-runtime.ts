@@ -123,6 +123,10 @@ export function createSchedulingRuntime(deps: SchedulingRuntimeDeps): Scheduling
       );
       const reminderWorker = appointmentReminderQueue.createWorker(deps.queueSettings, (job) => reminders.send(job), 2);
       const watch = await scheduleEmrWatch(deps.queueSettings, deps.watchEveryMs, async () => {
+        // A retry due but not run (its delayed job lost with Redis) is queued again; a job still there is not doubled.
+        for (const requestId of await requests.due(deps.db, now())) {
+          await schedulingRetryQueue.addJob(retryQueue, { requestId });
+        }
         await watchEmrChanges({
           ...{ db: deps.db, practiceId: deps.practiceId, emr: deps.emr, tracker, reminders },
           confirmPending: (db, patientId, appointment) => answerPendingRequest(db, patientId, appointment),
