@@ -3,31 +3,24 @@
  * process holding the demo data (the Appointment is booked there, the Slot busy); and with that server down at the
  * moment of booking, the patient is told, the request is kept, and it completes once when the server is back.
  */
-import type { App } from '../../../src/app';
 import { createEmrAdapter, type EmrAdapter } from '../../../src/emr';
 import { DEMO_PATIENT_IDS } from '../../../src/emr/demo/demo-emr-seed';
-import { startTestApp } from '../../support/test-app';
 import { waitFor } from '../../support/wait-for';
 import { type ExternalFhirServer, startExternalFhirServer } from '../../fakes/fhir/external-fhir-server';
-import { type TwilioProductSetup, setUpTwilioProduct } from '../../integration/twilio/twilio-test-kit';
+import { smsProductForThisFile } from './sms-product';
 import { offeredTimes, verifiedTexter } from './verified-texter';
 
 let fhir: ExternalFhirServer;
-let setup: TwilioProductSetup;
-let app: App;
 /** Our own view of the FHIR server, to check what it holds. */
 let ehr: EmrAdapter;
 
-beforeAll(async () => {
+const product = smsProductForThisFile(async () => {
   fhir = await startExternalFhirServer({ now: new Date() });
-  setup = await setUpTwilioProduct({ EMR_ADAPTER: 'fhir', FHIR_BASE_URL: fhir.fhirBaseUrl });
-  ({ app } = await startTestApp(setup.environment.config, {}, setup.port));
   ehr = await createEmrAdapter('fhir', { fhir: { baseUrl: fhir.fhirBaseUrl } });
-}, 60_000);
+  return { EMR_ADAPTER: 'fhir', FHIR_BASE_URL: fhir.fhirBaseUrl };
+});
 
 afterAll(async () => {
-  await app?.stop();
-  await setup?.cleanup();
   await fhir?.stop();
 });
 
@@ -37,7 +30,12 @@ async function slotStatus(slotId: string): Promise<string | undefined> {
 }
 
 test('booked over SMS in the external FHIR server: a booked Appointment for the patient, the Slot busy', async () => {
-  const phone = await verifiedTexter(setup, '+15555550188', '1975-11-30', 'I need a checkup next Tuesday afternoon');
+  const phone = await verifiedTexter(
+    product.setup,
+    '+15555550188',
+    '1975-11-30',
+    'I need a checkup next Tuesday afternoon',
+  );
   const [offer] = await phone.text('I need a checkup next Tuesday afternoon');
   expect(offeredTimes(offer).length).toBeGreaterThan(0);
   await phone.text('1', 2);
@@ -52,7 +50,12 @@ test('booked over SMS in the external FHIR server: a booked Appointment for the 
 }, 60_000);
 
 test('the FHIR server down at the moment of booking: the patient is told, and the booking completes once it is back', async () => {
-  const phone = await verifiedTexter(setup, '+15555550177', '1990-01-15', 'I need a checkup next Thursday afternoon');
+  const phone = await verifiedTexter(
+    product.setup,
+    '+15555550177',
+    '1990-01-15',
+    'I need a checkup next Thursday afternoon',
+  );
   const [offer] = await phone.text('I need a checkup next Thursday afternoon');
   const [wanted] = offeredTimes(offer);
   await phone.text('1', 2);

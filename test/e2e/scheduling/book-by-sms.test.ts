@@ -4,26 +4,13 @@
  * afternoon" from the times offered. The demo EMR then holds a booked appointment in that slot, and the slot is no
  * longer free.
  */
-import type { App } from '../../../src/app';
 import { DEMO_PATIENT_IDS } from '../../../src/emr/demo/demo-emr-seed';
 import { DEMO_TIME_ZONE } from '../../../src/practice/demo-practice';
-import { startTestApp } from '../../support/test-app';
-import { type TwilioProductSetup, setUpTwilioProduct } from '../../integration/twilio/twilio-test-kit';
+import { smsProductForThisFile } from './sms-product';
 import { verifiedTexter } from './verified-texter';
 
 const PHONE = '+15555550188'; // "Sample Person", born 1975-11-30
-let setup: TwilioProductSetup;
-let app: App;
-
-beforeAll(async () => {
-  setup = await setUpTwilioProduct();
-  ({ app } = await startTestApp(setup.environment.config, {}, setup.port));
-}, 60_000);
-
-afterAll(async () => {
-  await app?.stop();
-  await setup?.cleanup();
-});
+const product = smsProductForThisFile();
 
 /** Weekday and hour of `instant` in the practice's zone. */
 function localTime(instant: Date): { weekday: string; hour: number } {
@@ -40,7 +27,7 @@ function localTime(instant: Date): { weekday: string; hour: number } {
 }
 
 test('a verified patient books a Tuesday-afternoon checkup by SMS; the EMR holds it and the slot is busy', async () => {
-  const phone = await verifiedTexter(setup, PHONE, '1975-11-30', 'I need a checkup next Tuesday afternoon');
+  const phone = await verifiedTexter(product.setup, PHONE, '1975-11-30', 'I need a checkup next Tuesday afternoon');
 
   const [offer] = await phone.text('I need a checkup next Tuesday afternoon');
   const options = [...offer!.matchAll(/^(\d)\) (.+)$/gm)].map((match) => match[2]!);
@@ -64,13 +51,13 @@ test('a verified patient books a Tuesday-afternoon checkup by SMS; the EMR holds
   const [confirmation] = await phone.text('yes');
   expect(confirmation).toMatch(/^You're booked: Annual physical with Dr\. /);
 
-  const [appointment] = (await app.emr.listUpcoming(DEMO_PATIENT_IDS.samplePerson, new Date())).filter(
+  const [appointment] = (await product.app.emr.listUpcoming(DEMO_PATIENT_IDS.samplePerson, new Date())).filter(
     (candidate) => candidate.visitType === 'Annual physical',
   );
   expect(appointment?.status).toBe('booked');
   expect(localTime(appointment!.start)).toMatchObject({ weekday: 'Tue' });
   expect(localTime(appointment!.start).hour).toBeGreaterThanOrEqual(12);
   expect(localTime(appointment!.start).hour).toBeLessThan(17);
-  const stillFree = await app.emr.findSlots({ from: appointment!.start, to: appointment!.end, limit: 10 });
+  const stillFree = await product.app.emr.findSlots({ from: appointment!.start, to: appointment!.end, limit: 10 });
   expect(stillFree.map((slot) => slot.emrId)).not.toContain(appointment!.slotEmrIds![0]);
 }, 60_000);

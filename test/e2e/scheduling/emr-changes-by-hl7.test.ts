@@ -3,43 +3,36 @@
  * EHR books (SIU^S12) for a patient who talks to us by SMS gets its 48 h and 2 h reminders; the EHR's SIU^S15
  * cancelling it drops those reminders and tells the patient.
  */
-import { Queue } from 'bullmq';
-import type { App } from '../../../src/app';
+import type { Queue } from 'bullmq';
 import { DEMO_PATIENT_IDS, DEMO_PRACTITIONER_IDS, DEMO_LOCATION_IDS } from '../../../src/emr/demo/demo-emr-seed';
 import { nextSendingTime } from '../../../src/compliance/quiet-hours';
 import { DEMO_TIME_ZONE } from '../../../src/practice/demo-practice';
 import { FakeHl7v2Ehr, type SiuSpec, siuMessage } from '../../fakes/hl7v2-ehr';
 import { findFreePort } from '../../support/free-port';
-import { startTestApp } from '../../support/test-app';
 import { waitFor } from '../../support/wait-for';
-import { type TwilioProductSetup, setUpTwilioProduct } from '../../integration/twilio/twilio-test-kit';
+import type { ReminderJobData } from '../../../src/queues/appointment-reminder-queue';
+import { reminderQueue, smsProductForThisFile } from './sms-product';
 import { verifiedTexter } from './verified-texter';
 
 let ehr: FakeHl7v2Ehr;
 let listenPort: number;
-let setup: TwilioProductSetup;
-let app: App;
-let reminders: Queue;
+let reminders: Queue<ReminderJobData>;
 
-beforeAll(async () => {
-  ehr = await FakeHl7v2Ehr.start();
-  listenPort = await findFreePort();
-  setup = await setUpTwilioProduct({
-    EMR_ADAPTER: 'hl7v2',
-    HL7V2_EHR_ADDRESS: `127.0.0.1:${ehr.port}`,
-    HL7V2_LISTEN_PORT: String(listenPort),
-  });
-  ({ app } = await startTestApp(setup.environment.config, { emrWatchMs: 250 }, setup.port));
-  reminders = new Queue('appointment-reminder', {
-    connection: { url: setup.environment.env.REDIS_URL },
-    prefix: setup.environment.env.QUEUE_PREFIX,
-  });
-}, 60_000);
+const product = smsProductForThisFile(
+  async () => {
+    ehr = await FakeHl7v2Ehr.start();
+    listenPort = await findFreePort();
+    return { EMR_ADAPTER: 'hl7v2', HL7V2_EHR_ADDRESS: `127.0.0.1:${ehr.port}`, HL7V2_LISTEN_PORT: String(listenPort) };
+  },
+  { emrWatchMs: 250 },
+);
+
+beforeAll(() => {
+  reminders = reminderQueue(product.setup);
+});
 
 afterAll(async () => {
   await reminders?.close();
-  await app?.stop();
-  await setup?.cleanup();
   await ehr?.close();
 });
 
@@ -64,7 +57,7 @@ function siu(trigger: 'S12' | 'S15', start: Date): SiuSpec {
 }
 
 async function heldNotices(): Promise<number> {
-  const rows = await app.database.db
+  const rows = await product.app.database.db
     .selectFrom('outbound_messages')
     .select('id')
     .where('status', '=', 'held')
@@ -77,7 +70,12 @@ const ackCode = (ack: {
 }) => ack.getSegment('MSA')?.getComponent(1, 1);
 
 test('an SIU^S15 over MLLP for a booked visit cancels its reminders and tells the patient', async () => {
-  const phone = await verifiedTexter(setup, '+15555550188', '1975-11-30', 'I need a checkup next Tuesday afternoon');
+  const phone = await verifiedTexter(
+    product.setup,
+    '+15555550188',
+    '1975-11-30',
+    'I need a checkup next Tuesday afternoon',
+  );
   // The EHR listens only once the adapter is up; the change watch starts it.
   await waitFor(
     () => ehr.sendTo(listenPort, siuMessage(siu('S12', new Date(Date.now() + 4 * 86_400_000)))).catch(() => undefined),
@@ -119,7 +117,7 @@ test('an SIU^S15 over MLLP for a booked visit cancels its reminders and tells th
 
 test('with HL7 v2, a wished time is sent as SRM^S01; the SIU^S12 answering it tells the patient they are booked', async () => {
   const ask = 'I need a checkup next Tuesday afternoon';
-  const phone = await verifiedTexter(setup, '+15555550177', '1990-01-15', ask);
+  const phone = await verifiedTexter(product.setup, '+15555550177', '1990-01-15', ask);
   const sentBefore = ehr.received.length;
   expect(await phone.text(ask)).toEqual([expect.stringMatching(/^I've sent your request to our scheduling system/)]);
   const request = ehr.received.slice(sentBefore).find((received) => received.messageType === 'SRM^S01');

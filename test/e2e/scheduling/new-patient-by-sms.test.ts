@@ -3,28 +3,15 @@
  * phone, insurance and reason, and leaves a sealed request for the front desk; nothing they typed is stored in the
  * clear.
  */
-import type { App } from '../../../src/app';
 import type { SchedulingDetails } from '../../../src/scheduling/scheduling-requests';
 import { runCli } from '../../support/run-cli';
-import { startTestApp } from '../../support/test-app';
 import { TextingPhone } from '../../integration/twilio/texting-phone';
-import { type TwilioProductSetup, setUpTwilioProduct } from '../../integration/twilio/twilio-test-kit';
+import { smsProductForThisFile } from './sms-product';
 
-let setup: TwilioProductSetup;
-let app: App;
-
-beforeAll(async () => {
-  setup = await setUpTwilioProduct();
-  ({ app } = await startTestApp(setup.environment.config, {}, setup.port));
-}, 60_000);
-
-afterAll(async () => {
-  await app?.stop();
-  await setup?.cleanup();
-});
+const product = smsProductForThisFile();
 
 test('a new patient is asked for their details, an impossible birth date is asked again, and staff get a sealed request', async () => {
-  const phone = new TextingPhone(setup, '+15555550166');
+  const phone = new TextingPhone(product.setup, '+15555550166');
   expect((await phone.text('I need a checkup next Tuesday afternoon'))[0]).toMatch(/already a patient/);
   const welcome = await phone.text('2', 2);
   expect(welcome[1]).toBe("What is the patient's full name?");
@@ -37,25 +24,25 @@ test('a new patient is asked for their details, an impossible birth date is aske
     expect.stringMatching(/^Thank you! Our front desk will contact you/),
   ]);
 
-  const [request] = await app.database.db
+  const [request] = await product.app.database.db
     .selectFrom('scheduling_requests')
     .selectAll()
     .where('kind', '=', 'new_patient')
     .execute();
   expect(request?.status).toBe('needs_staff');
   expect(JSON.stringify(request)).not.toMatch(/Newcomer|Testperson|1999|2013344|Acme/);
-  expect(app.keyRing.decryptJson<SchedulingDetails>(request!.details_enc).newPatient).toEqual({
+  expect(product.app.keyRing.decryptJson<SchedulingDetails>(request!.details_enc).newPatient).toEqual({
     name: 'Newcomer Testperson',
     birthDate: '1999-04-02',
     phone: '+15552013344',
     insurance: 'Acme Health Gold',
     reason: 'a yearly checkup',
   });
-  const handoffs = await app.database.db.selectFrom('handoff_requests').select('reason').execute();
+  const handoffs = await product.app.database.db.selectFrom('handoff_requests').select('reason').execute();
   expect(handoffs.map((handoff) => handoff.reason)).toContain('new-patient');
 
   // Staff see it among the pending requests, with no detail of the patient.
-  const pending = await runCli(setup.environment.env, 'scheduling', 'pending');
+  const pending = await runCli(product.setup.environment.env, 'scheduling', 'pending');
   expect(pending.code).toBe(0);
   expect(JSON.parse(pending.stdout)).toEqual([
     expect.objectContaining({ id: request!.id, kind: 'new_patient', status: 'needs_staff' }),

@@ -3,32 +3,23 @@
  * confirms that visit and "X" cancels it (after asking why), which drops the remaining reminders. Reminders are
  * automated messages: outside 8am–9pm in the practice's zone they are held, and the replies still act on them.
  */
-import { type Job, Queue } from 'bullmq';
-import type { App } from '../../../src/app';
+import type { Job, Queue } from 'bullmq';
 import { DEMO_PATIENT_IDS } from '../../../src/emr/demo/demo-emr-seed';
-import { startTestApp } from '../../support/test-app';
 import { waitFor } from '../../support/wait-for';
 import type { TextingPhone } from '../../integration/twilio/texting-phone';
-import { type TwilioProductSetup, setUpTwilioProduct } from '../../integration/twilio/twilio-test-kit';
+import type { ReminderJobData } from '../../../src/queues/appointment-reminder-queue';
+import { reminderQueue, smsProductForThisFile } from './sms-product';
 import { verifiedTexter } from './verified-texter';
 
-let setup: TwilioProductSetup;
-let app: App;
-let reminders: Queue;
+const product = smsProductForThisFile();
+let reminders: Queue<ReminderJobData>;
 
-beforeAll(async () => {
-  setup = await setUpTwilioProduct();
-  ({ app } = await startTestApp(setup.environment.config, {}, setup.port));
-  reminders = new Queue('appointment-reminder', {
-    connection: { url: setup.environment.env.REDIS_URL },
-    prefix: setup.environment.env.QUEUE_PREFIX,
-  });
-}, 60_000);
+beforeAll(() => {
+  reminders = reminderQueue(product.setup);
+});
 
 afterAll(async () => {
   await reminders?.close();
-  await app?.stop();
-  await setup?.cleanup();
 });
 
 /** Sends the reminder now and waits until it went out (or, at night, was held) and the conversation expects C/R/X. */
@@ -37,7 +28,7 @@ async function remindNow(job: Job, phone: TextingPhone): Promise<void> {
   await job.promote();
   await waitFor(
     async () => {
-      const rows = await app.database.db.selectFrom('conversations').select('memory').execute();
+      const rows = await product.app.database.db.selectFrom('conversations').select('memory').execute();
       const expected = rows.some((row) => row.memory.remindedOf === job.data.trackedId);
       return expected && phone.received().length + (await heldMessages()) > before;
     },
@@ -47,24 +38,25 @@ async function remindNow(job: Job, phone: TextingPhone): Promise<void> {
 }
 
 async function heldMessages(): Promise<number> {
-  return (await app.database.db.selectFrom('outbound_messages').select('id').where('status', '=', 'held').execute())
-    .length;
+  return (
+    await product.app.database.db.selectFrom('outbound_messages').select('id').where('status', '=', 'held').execute()
+  ).length;
 }
 
 test('a booked visit has its reminders; C confirms it, X cancels it and drops the rest', async () => {
   const ask = 'I need a checkup next Thursday afternoon';
-  const phone = await verifiedTexter(setup, '+15555550188', '1975-11-30', ask);
+  const phone = await verifiedTexter(product.setup, '+15555550188', '1975-11-30', ask);
   await phone.text(ask);
   await phone.text('1', 2);
   expect(await phone.text('yes')).toEqual([expect.stringMatching(/^You're booked/)]);
 
-  const [booked] = (await app.emr.listUpcoming(DEMO_PATIENT_IDS.samplePerson, new Date())).filter(
+  const [booked] = (await product.app.emr.listUpcoming(DEMO_PATIENT_IDS.samplePerson, new Date())).filter(
     (appointment) => appointment.visitType === 'Annual physical',
   );
-  const tracked = await app.database.db
+  const tracked = await product.app.database.db
     .selectFrom('tracked_appointments')
     .select('id')
-    .where('appointment_ref', '=', app.keyRing.blindIndex('appointment', booked!.emrId))
+    .where('appointment_ref', '=', product.app.keyRing.blindIndex('appointment', booked!.emrId))
     .executeTakeFirstOrThrow();
   // The demo's other visits have reminders too: only this one's count here.
   const remindersOfBooking = async () =>
@@ -75,7 +67,7 @@ test('a booked visit has its reminders; C confirms it, X cancels it and drops th
   const [first, second] = jobs.sort((a, b) => (a.data.lead === '48h' ? -1 : b.data.lead === '48h' ? 1 : 0));
   await remindNow(first!, phone);
   expect(await phone.text('C')).toEqual(['Thank you, your visit is confirmed. See you then!']);
-  const confirmed = await app.database.db.selectFrom('tracked_appointments').select('confirmed_at').execute();
+  const confirmed = await product.app.database.db.selectFrom('tracked_appointments').select('confirmed_at').execute();
   expect(confirmed.filter((row) => row.confirmed_at !== null)).toHaveLength(1);
 
   await remindNow(second!, phone);
@@ -83,6 +75,6 @@ test('a booked visit has its reminders; C confirms it, X cancels it and drops th
   expect(await phone.text('1')).toEqual([expect.stringMatching(/Shall I cancel this appointment\?/)]);
   expect(await phone.text('yes')).toEqual(['Done, your appointment is cancelled.']);
   expect(await remindersOfBooking()).toEqual([]);
-  const upcoming = await app.emr.listUpcoming(DEMO_PATIENT_IDS.samplePerson, new Date());
+  const upcoming = await product.app.emr.listUpcoming(DEMO_PATIENT_IDS.samplePerson, new Date());
   expect(upcoming.filter((appointment) => appointment.visitType === 'Annual physical')).toEqual([]);
 }, 90_000);

@@ -4,26 +4,13 @@
  * slot); "¿Puedo cambiar mi cita del viernes?"-style rescheduling in Spanish, then cancelling, leaving the EMR
  * consistent (old slots free again).
  */
-import type { App } from '../../../src/app';
 import { DEMO_PATIENT_IDS } from '../../../src/emr/demo/demo-emr-seed';
 import { DEMO_TIME_ZONE } from '../../../src/practice/demo-practice';
-import { startTestApp } from '../../support/test-app';
 import { waitFor } from '../../support/wait-for';
-import { type TwilioProductSetup, setUpTwilioProduct } from '../../integration/twilio/twilio-test-kit';
+import { smsProductForThisFile } from './sms-product';
 import { offeredTimes, verifiedTexter } from './verified-texter';
 
-let setup: TwilioProductSetup;
-let app: App;
-
-beforeAll(async () => {
-  setup = await setUpTwilioProduct();
-  ({ app } = await startTestApp(setup.environment.config, {}, setup.port));
-}, 60_000);
-
-afterAll(async () => {
-  await app?.stop();
-  await setup?.cleanup();
-});
+const product = smsProductForThisFile();
 
 const SPANISH_WEEKDAYS = ['domingo', 'lunes', 'martes', 'miércoles', 'jueves', 'viernes', 'sábado'];
 
@@ -35,8 +22,8 @@ function weekdayIndex(instant: Date): number {
 test('two patients confirming the same time at once: one is booked, the other is told and offered other times', async () => {
   const ask = 'I need a checkup next Thursday morning';
   const [first, second] = await Promise.all([
-    verifiedTexter(setup, '+15555550188', '1975-11-30', ask),
-    verifiedTexter(setup, '+15555550177', '1990-01-15', ask),
+    verifiedTexter(product.setup, '+15555550188', '1975-11-30', ask),
+    verifiedTexter(product.setup, '+15555550177', '1990-01-15', ask),
   ]);
   const [firstOffer, secondOffer] = await Promise.all([first.text(ask), second.text(ask)]);
   const wanted = offeredTimes(firstOffer[0])[0]!;
@@ -62,7 +49,7 @@ test('two patients confirming the same time at once: one is booked, the other is
 
   const booked = await Promise.all(
     [DEMO_PATIENT_IDS.samplePerson, DEMO_PATIENT_IDS.dupExampleWithPhone].map((id) =>
-      app.emr.listUpcoming(id, new Date()),
+      product.app.emr.listUpcoming(id, new Date()),
     ),
   );
   const slots = booked.flat().flatMap((appointment) => appointment.slotEmrIds ?? []);
@@ -70,10 +57,10 @@ test('two patients confirming the same time at once: one is booked, the other is
 }, 90_000);
 
 test('in Spanish: "¿Puedo cambiar mi cita del <día>?" moves it, then cancelling frees its slot', async () => {
-  const [physical] = await app.emr.listUpcoming(DEMO_PATIENT_IDS.testPatient, new Date());
+  const [physical] = await product.app.emr.listUpcoming(DEMO_PATIENT_IDS.testPatient, new Date());
   const day = SPANISH_WEEKDAYS[weekdayIndex(physical!.start)]!;
   const question = `¿Puedo cambiar mi cita del ${day}?`;
-  const phone = await verifiedTexter(setup, '+15555550123', '1980-04-02', question);
+  const phone = await verifiedTexter(product.setup, '+15555550123', '1980-04-02', question);
 
   const moving = await phone.text(question, 2);
   expect(moving[0]).toMatch(/^Vamos a cambiar su cita: Annual physical con Dr\. Maria Alvarez/);
@@ -85,10 +72,10 @@ test('in Spanish: "¿Puedo cambiar mi cita del <día>?" moves it, then cancellin
   const [moved] = await phone.text('sí');
   expect(moved).toMatch(/^Listo, cambié su cita: /);
 
-  expect(await app.emr.getAppointment(physical!.emrId)).toMatchObject({ status: 'cancelled' });
-  const free = await app.emr.findSlots({ from: physical!.start, to: physical!.end, limit: 20 });
+  expect(await product.app.emr.getAppointment(physical!.emrId)).toMatchObject({ status: 'cancelled' });
+  const free = await product.app.emr.findSlots({ from: physical!.start, to: physical!.end, limit: 20 });
   expect(free.map((slot) => slot.emrId)).toContain(physical!.slotEmrIds![0]);
-  const [replacement] = await app.emr.listUpcoming(DEMO_PATIENT_IDS.testPatient, new Date());
+  const [replacement] = await product.app.emr.listUpcoming(DEMO_PATIENT_IDS.testPatient, new Date());
   expect(replacement?.status).toBe('booked');
 
   const cancelling = await phone.text('quiero cancelar mi cita', 2);
@@ -96,7 +83,7 @@ test('in Spanish: "¿Puedo cambiar mi cita del <día>?" moves it, then cancellin
   expect(cancelling[1]).toMatch(/por qué necesita cancelar/);
   expect(await phone.text('1')).toEqual([expect.stringMatching(/¿Cancelo esta cita\?/)]);
   expect(await phone.text('sí')).toEqual(['Listo, su cita quedó cancelada.']);
-  expect(await app.emr.listUpcoming(DEMO_PATIENT_IDS.testPatient, new Date())).toEqual([]);
-  const freeAgain = await app.emr.findSlots({ from: replacement!.start, to: replacement!.end, limit: 20 });
+  expect(await product.app.emr.listUpcoming(DEMO_PATIENT_IDS.testPatient, new Date())).toEqual([]);
+  const freeAgain = await product.app.emr.findSlots({ from: replacement!.start, to: replacement!.end, limit: 20 });
   expect(freeAgain.map((slot) => slot.emrId)).toContain(replacement!.slotEmrIds![0]);
 }, 90_000);
