@@ -26,6 +26,7 @@ import { ConversationRepository } from './conversation/conversation-repository';
 import { IngestService } from './conversation/ingest-service';
 import { loadKeyRing } from './phi/dev-key-ring';
 import { rotateKeys } from './phi/key-rotation';
+import { StaffAccounts } from './inbox/staff-accounts';
 import { seedDemoPatients } from './identity/demo-patients';
 import { findDefaultPracticeId } from './practice/practice-repository';
 import { processInboundQueue } from './queues/process-inbound-queue';
@@ -244,6 +245,39 @@ export function buildCli(): Command {
         const config = loadConfig();
         const audit = new AuditLog(loadKeyRing(config.PHI_KEYS, config.dataDir));
         print(await setPhiRule(db, audit, { practiceId, channel, rule, actor: 'cli' }));
+      }),
+    );
+
+  program
+    .command('staff')
+    .description('staff accounts')
+    .command('add')
+    .description('creates a staff account and prints its one-time password (changed at first login, with a TOTP enrolment)')
+    .requiredOption('--email <email>', 'the login email')
+    .requiredOption('--name <name>', 'the name shown to colleagues')
+    .requiredOption('--role <role>', 'front_desk, nurse, billing, practice_manager or admin')
+    .option('--department <department...>', "front_desk, nurse_line, billing or practice_management (default: the role's)")
+    .option('--location <location...>', 'location ids (default: all of the practice)')
+    .action((options: { email: string; name: string; role: string; department?: string[]; location?: string[] }) =>
+      withDatabase(async ({ db, schema }) => {
+        await migrateToLatest(db, schema);
+        const config = loadConfig();
+        const accounts = new StaffAccounts(new AuditLog(loadKeyRing(config.PHI_KEYS, config.dataDir)));
+        const practiceId = await findDefaultPracticeId(db);
+        if (!practiceId) throw new Error('no practice exists: run `concierge seed-demo` or create one');
+        const added = await accounts.add(
+          db,
+          {
+            practiceId,
+            email: options.email,
+            name: options.name,
+            role: options.role,
+            ...(options.department ? { departments: options.department } : {}),
+            ...(options.location ? { locations: options.location } : {}),
+          },
+          'cli',
+        );
+        print({ id: added.id, email: added.email, role: added.role, oneTimePassword: added.oneTimePassword });
       }),
     );
 

@@ -1,6 +1,7 @@
 /** Kysely table types, kept in step with migrations/. */
 import type { Hl7v2Tables } from './hl7v2-tables';
 import type { SchedulingTables } from './scheduling-tables';
+import type { StaffTables } from './staff-tables';
 import type { SecureLinkTables } from './secure-link-tables';
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
@@ -190,7 +191,7 @@ export interface PatientDuplicateFlagsTable {
   created_at: Timestamp;
 }
 
-export interface Database extends SecureLinkTables, SchedulingTables, Hl7v2Tables {
+export interface Database extends SecureLinkTables, SchedulingTables, Hl7v2Tables, StaffTables {
   patients: PatientsTable;
   patient_duplicate_flags: PatientDuplicateFlagsTable;
   audit_events: AuditEventsTable;
