@@ -1,5 +1,5 @@
 /**
- * Kysely table types of staff accounts (migrations/0013). Kept apart from schema.ts so the feature stays
+ * Kysely table types of staff accounts and sessions (migrations/0013, 0014). Kept apart from schema.ts so the feature stays
  * self-contained; `Database` extends `StaffTables`.
  */
 import type { ColumnType, Generated } from 'kysely';
@@ -22,6 +22,7 @@ export interface StaffUsersTable {
   must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
   totp_secret_enc: ColumnType<string | null, string | null | undefined, string | null>;
   totp_enrolled_at: NullableTimestamp;
+  totp_last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   failed_logins: ColumnType<number, number | undefined, number>;
   locked_until: NullableTimestamp;
   disabled_at: NullableTimestamp;
@@ -29,7 +30,23 @@ export interface StaffUsersTable {
   updated_at: Timestamp;
 }
 
+export type SessionStep = 'change_password' | 'enroll_totp' | 'verify_totp' | 'active';
+export type SessionEnd = 'signed_out' | 'idle' | 'lifetime' | 'replaced';
+
+export interface StaffSessionsTable {
+  id: Generated<string>;
+  staff_id: string;
+  token_hash: string;
+  step: SessionStep;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: NullableTimestamp;
+  end_reason: ColumnType<SessionEnd | null, SessionEnd | null | undefined, SessionEnd | null>;
+}
+
 export interface StaffTables {
+  staff_sessions: StaffSessionsTable;
   staff_users: StaffUsersTable;
   staff_departments: { staff_id: string; department: Department };
   staff_locations: { staff_id: string; location_id: string };
