@@ -5,6 +5,7 @@
 import { type App, createApp } from '../../src/app';
 import { LogCapture } from '../support/log-capture';
 import { type TestEnvironment, createTestEnvironment } from '../support/test-config';
+import { waitFor } from '../support/wait-for';
 import { WebchatTestClient } from '../support/webchat-client';
 
 // A Sunday in November, 3 pm in New York: the Saturday asked about is 2026-11-28 (not a holiday).
@@ -174,11 +175,15 @@ test('sent replies record their status history forward: queued → sending → s
   const welcome = await client.hello();
   await ask(client, 'what is your phone number?', 'status-00001');
   client.close();
-  const rows = await app.database.db
-    .selectFrom('outbound_messages')
-    .select(['status', 'status_history', 'language'])
-    .where('conversation_id', '=', String(welcome.conversationId))
-    .execute();
+  // The socket may deliver the reply a moment before the sender records it as sent.
+  const rows = await waitFor(async () => {
+    const stored = await app.database.db
+      .selectFrom('outbound_messages')
+      .select(['status', 'status_history', 'language'])
+      .where('conversation_id', '=', String(welcome.conversationId))
+      .execute();
+    return stored.length === 1 && stored[0]!.status !== 'sending' ? stored : undefined;
+  }, 5_000, 'the reply to be recorded as sent');
   expect(rows).toHaveLength(1);
   expect(rows[0]!.status).toBe('sent');
   expect(rows[0]!.language).toBe('en');
