@@ -13,7 +13,7 @@ import type { OutboundDraft } from '../conversation/outbound-draft';
 import type { Language } from '../nlu/nlu-engine';
 import type { KeyRing } from '../phi/key-ring';
 import { appointmentReminderQueue } from '../queues/appointment-reminder-queue';
-import { scheduleEmrWatch } from '../queues/emr-watch-schedule';
+import { scheduleRepeatingJob } from '../queues/repeating-job';
 import type { QueueSettings } from '../queues/job-queue';
 import { schedulingRetryQueue } from '../queues/scheduling-retry-queue';
 import { AppointmentReminders, type PatientConversation } from './appointment-reminders';
@@ -122,15 +122,20 @@ export function createSchedulingRuntime(deps: SchedulingRuntimeDeps): Scheduling
         2,
       );
       const reminderWorker = appointmentReminderQueue.createWorker(deps.queueSettings, (job) => reminders.send(job), 2);
-      const watch = await scheduleEmrWatch(deps.queueSettings, deps.watchEveryMs, async () => {
-        // A retry due but not run (its delayed job lost with Redis) is queued again; a job still there is not doubled.
-        for (const requestId of await requests.due(deps.db, now())) {
-          await schedulingRetryQueue.addJob(retryQueue, { requestId });
-        }
-        await watchEmrChanges({
-          ...{ db: deps.db, practiceId: deps.practiceId, emr: deps.emr, tracker, reminders },
-          confirmPending: (db, patientId, appointment) => answerPendingRequest(db, patientId, appointment),
-        });
+      // One pass at a time across workers, so a change is never applied (nor a patient told) twice.
+      const watch = await scheduleRepeatingJob(deps.queueSettings, {
+        name: 'emr-watch',
+        repeat: { every: deps.watchEveryMs },
+        run: async () => {
+          // A retry due but not run (its delayed job lost with Redis) is queued again; a job still there is not doubled.
+          for (const requestId of await requests.due(deps.db, now())) {
+            await schedulingRetryQueue.addJob(retryQueue, { requestId });
+          }
+          await watchEmrChanges({
+            ...{ db: deps.db, practiceId: deps.practiceId, emr: deps.emr, tracker, reminders },
+            confirmPending: (db, patientId, appointment) => answerPendingRequest(db, patientId, appointment),
+          });
+        },
       });
       queues.push(watch.queue);
       const workers: Worker[] = [retries as Worker, reminderWorker as Worker, watch.worker];
