@@ -18,6 +18,7 @@ import { EmailSender, type EmailToSend } from './channels/email/email-sender';
 import { runRetention } from './compliance/retention';
 import { scheduleRetention } from './queues/retention-schedule';
 import { createSchedulingRuntime } from './scheduling/scheduling-runtime';
+import { createHandoffRuntime } from './handoff/handoff-runtime';
 import { VERIFIED_CHAT_TOKEN_SECONDS, VerifiedChatHandoffs } from './identity/verified-chat-handoffs';
 import { createSecurePageRouter } from './web/secure/secure-page-router';
 import type { VerifiedChatRequest } from './web/secure/secure-page-types';
@@ -52,7 +53,8 @@ import { loadPublishedFlows } from './flows/flow-loader';
 import { createHealthRouter } from './http/health-routes';
 import { createHttpApp } from './http/http-app';
 import { createLocalNluEngine } from './nlu/local-nlu-engine';
-import type { NluEngine } from './nlu/nlu-engine';
+import type { Language, NluEngine } from './nlu/nlu-engine';
+import type { OutboundDraft } from './conversation/outbound-draft';
 import { type Logger, createLogger } from './observability/logger';
 import { type Metrics, createMetrics } from './observability/metrics';
 import { loadKeyRing } from './phi/dev-key-ring';
@@ -183,14 +185,24 @@ async function assemble(parts: Parts): Promise<App> {
   });
   cleanup.unshift(() => emr.close());
   const appointments = new UpcomingAppointments(emr, directory, audit);
+  const handoff = createHandoffRuntime({
+    ...{ db, audit, metrics, events, queueSettings, now: parts.options.now },
+    practice: (trx, id) => practiceContent.get(trx, id),
+  });
+  cleanup.unshift(() => handoff.close());
+  const tell = (conversationId: string, drafts: readonly OutboundDraft[], lang: Language, inReplyTo?: number | null) =>
+    queueConversationMessages({ db, repository, sendQueue, gate }, conversationId, drafts, lang, inReplyTo);
   const scheduling = createSchedulingRuntime({
     ...{ db, keyRing, emr, audit, gate, queueSettings, practiceId, now: parts.options.now },
     practice: async () => {
       const practice = await practiceContent.get(db, practiceId);
       return { name: practice.name, timeZone: practice.locations[0]?.timeZone ?? 'UTC' };
     },
-    tell: (conversationId, drafts, lang, inReplyTo) =>
-      queueConversationMessages({ db, repository, sendQueue, gate }, conversationId, drafts, lang, inReplyTo),
+    tell,
+    handOff: async (conversationId, reason) => {
+      const { notice, lang } = await handoff.escalateConversation(conversationId, { reason });
+      if (notice) await tell(conversationId, [{ text: notice, quickReplies: [], classification: 'none' }], lang);
+    },
     watchEveryMs: parts.options.emrWatchMs ?? EMR_WATCH_MS,
   });
   cleanup.unshift(() => scheduling.close());
@@ -222,7 +234,7 @@ async function assemble(parts: Parts): Promise<App> {
   };
   const handoffs = new VerifiedChatHandoffs({ keyRing, audit, directory, repository, now: parts.options.now });
   const turns = new TurnProcessor({
-    ...{ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts },
+    ...{ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts, handoff },
     ...{ consent, gate, directory, appointments, now: parts.options.now },
     scheduling: { service: scheduling.service, requests: scheduling.requests, tracker: scheduling.tracker, directory },
   });
@@ -345,7 +357,8 @@ async function assemble(parts: Parts): Promise<App> {
         }
       });
       const schedulingWorkers = await scheduling.startWorkers((queue, error) => onFailed(queue)(undefined, error));
-      for (const worker of [inboundWorker, sendWorker, ...schedulingWorkers]) {
+      const handoffWorkers = await handoff.startWorkers((queue, error) => onFailed(queue)(undefined, error));
+      for (const worker of [inboundWorker, sendWorker, ...schedulingWorkers, ...handoffWorkers]) {
         worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
         workers.push(worker as Worker);
       }

@@ -122,7 +122,7 @@ function actionContextOf(
     practice: info.practice,
     now: info.now,
     memory: info.memory,
-    recordHandoffRequest: (reason) => info.recordHandoffRequest(reason),
+    recordHandoffRequest: (reason, department) => info.recordHandoffRequest(reason, department),
     verifiedPatient: () => info.verifiedPatient(),
     upcomingAppointments: (patientId) => info.upcomingAppointments(patientId),
     canDisclose: (patientId) => info.canDisclose(patientId),

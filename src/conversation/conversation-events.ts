@@ -6,12 +6,17 @@ import type { Redis } from 'ioredis';
 
 export type ConversationEvent =
   | { readonly type: 'message'; readonly conversationId: string; readonly seq: number }
-  | { readonly type: 'typing'; readonly conversationId: string; readonly on: boolean };
+  | { readonly type: 'typing'; readonly conversationId: string; readonly on: boolean }
+  /** Something staff see changed: an item opened, moved or closed, a patient wrote to a staff-owned conversation. */
+  | { readonly type: 'inbox'; readonly conversationId: string; readonly change: InboxChange };
+
+export type InboxChange = 'opened' | 'updated' | 'message' | 'escalated' | 'closed';
 
 type Listener = (event: ConversationEvent) => void;
 
 export class ConversationEvents {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly everything = new Set<Listener>();
   private subscriber?: Redis;
 
   constructor(
@@ -46,6 +51,12 @@ export class ConversationEvents {
     };
   }
 
+  /** Calls `listener` for every event (the staff inbox's live updates) until the returned function is called. */
+  subscribeAll(listener: Listener): () => void {
+    this.everything.add(listener);
+    return () => this.everything.delete(listener);
+  }
+
   private dispatch(raw: string): void {
     let event: ConversationEvent;
     try {
@@ -54,5 +65,6 @@ export class ConversationEvents {
       return;
     }
     for (const listener of this.listeners.get(event.conversationId) ?? []) listener(event);
+    for (const listener of this.everything) listener(event);
   }
 }

@@ -1,4 +1,5 @@
 /** What one turn knows, carried on Botkit's TurnContext so adapters, flows and actions share it. */
+import type { Department } from '../db/staff-tables';
 import type { TurnContext } from 'botbuilder';
 import type { Conversation } from '../db/schema';
 import type { EmrAppointment } from '../emr/emr-adapter';
@@ -19,7 +20,8 @@ export interface TurnInfo {
   readonly now: Date;
   readonly drafts: OutboundDraft[];
   memory: ConversationMemory;
-  recordHandoffRequest(reason: string): Promise<void>;
+  /** Hands the conversation to staff (routed by reason, or to `department`); the patient is told on which terms. */
+  recordHandoffRequest(reason: string, department?: Department): Promise<void>;
   verifiedPatient(): Promise<string | undefined>;
   upcomingAppointments(patientId: string): Promise<EmrAppointment[]>;
   canDisclose(patientId: string): Promise<boolean>;

@@ -4,7 +4,9 @@
  * dialog state and the "processed" mark together. A worker killed mid-turn leaves the message unprocessed for the
  * next attempt, so each message produces its replies once.
  *
- * Pipeline: emergency rule (before any NLU) → a person owns the conversation? stay quiet → NLU → flows.
+ * Pipeline: emergency rule (before any NLU) → a person owns the conversation? stay quiet, tell the inbox → frustration
+ * hands it to a person → NLU → flows. An escalation opens its inbox item in the turn's transaction; its SLA timer and
+ * the inbox's live update follow the commit.
  */
 import type { ConsentLedger } from '../consent/consent-ledger';
 import { phiConsentAcknowledgement, phiConsentAnswer } from '../consent/phi-consent-wording';
@@ -25,6 +27,11 @@ import { detectEmergency, emergencyInstructions } from '../nlu/emergency-rule';
 import type { Language, NluEngine, NluResult } from '../nlu/nlu-engine';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import type { Department } from '../db/staff-tables';
+import type { Escalation, EscalationRequest } from '../handoff/escalations';
+import { soundsFrustrated } from '../handoff/frustration';
+import { frustrationApology } from '../handoff/handoff-wording';
+import type { HandoffRuntime } from '../handoff/handoff-runtime';
 import { PracticeContentCache } from '../practice/practice-repository';
 import { type SendOutboundJobData, sendOutboundQueue } from '../queues/send-outbound-queue';
 import type { BotEngine } from './bot-engine';
@@ -57,10 +64,29 @@ export interface TurnProcessorDeps {
   readonly directory: PatientDirectory;
   readonly appointments: UpcomingAppointments;
   readonly scheduling: TurnSchedulingDeps;
+  /** Escalations to staff: opened in the turn, announced after it commits. */
+  readonly handoff: Pick<HandoffRuntime, 'escalations' | 'announce'>;
   /** Fits drafts to the channel (e.g. splits long SMS); identity when absent. */
   readonly shapeDrafts?: DraftShaper;
   readonly now?: () => Date;
 }
+
+/** What a committed turn leaves to do: send its replies, announce its escalation, tell staff the patient wrote. */
+interface TurnResult {
+  readonly outboundIds: number[];
+  readonly escalations: Escalation[];
+  readonly toStaff: boolean;
+}
+
+/** Intents that say nothing about what the patient needs (not used to route a later handoff). */
+const CONTENTLESS_INTENTS: ReadonlySet<string> = new Set([
+  'none',
+  'greeting',
+  'thanks',
+  'goodbye',
+  'help',
+  'human.handoff',
+]);
 
 /** Replies to a WhatsApp template that only acknowledge it (not understood, or small talk). */
 const ACKNOWLEDGEMENTS: ReadonlySet<string> = new Set(['none', 'greeting', 'thanks', 'goodbye']);
@@ -75,10 +101,14 @@ export class TurnProcessor {
     await this.deps.events.publish({ type: 'typing', conversationId, on: true }).catch(() => undefined);
     try {
       for (;;) {
-        const outboundIds = await this.deps.db.transaction().execute((trx) => this.processNext(trx, conversationId));
-        if (outboundIds === undefined) break;
-        for (const outboundMessageId of outboundIds)
+        const turn = await this.deps.db.transaction().execute((trx) => this.processNext(trx, conversationId));
+        if (turn === undefined) break;
+        for (const outboundMessageId of turn.outboundIds)
           await sendOutboundQueue.addJob(this.deps.sendQueue, { outboundMessageId });
+        for (const escalation of turn.escalations) await this.deps.handoff.announce(conversationId, escalation);
+        if (turn.toStaff) {
+          await this.deps.events.publish({ type: 'inbox', conversationId, change: 'message' }).catch(() => undefined);
+        }
       }
     } finally {
       await this.deps.events.publish({ type: 'typing', conversationId, on: false }).catch(() => undefined);
@@ -86,7 +116,7 @@ export class TurnProcessor {
   }
 
   /** One turn; undefined when nothing is left to process. */
-  private async processNext(trx: Transaction<Database>, conversationId: string): Promise<number[] | undefined> {
+  private async processNext(trx: Transaction<Database>, conversationId: string): Promise<TurnResult | undefined> {
     await sql`select pg_advisory_xact_lock(hashtext(${conversationId}))`.execute(trx);
     const stored = await this.deps.repository.nextUnprocessedInbound(trx, conversationId);
     if (!stored) return undefined;
@@ -95,7 +125,20 @@ export class TurnProcessor {
     const released = await releaseAwaitingReply(trx, conversationId);
     const inbound = await this.withChosenOption(trx, conversation, stored);
     const started = performance.now();
-    const { drafts, lang, memory } = await this.runPipeline(trx, conversation, inbound, released.length > 0);
+    const escalations: Escalation[] = [];
+    const escalate = async (request: EscalationRequest, lang: Language) => {
+      const practice = await this.practices.get(trx, conversation.practice_id);
+      const escalation = await this.deps.handoff.escalations.escalate(trx, conversation, practice, request, lang);
+      escalations.push(escalation);
+      return escalation;
+    };
+    const { drafts, lang, memory, toStaff } = await this.runPipeline(
+      trx,
+      conversation,
+      inbound,
+      released.length > 0,
+      escalate,
+    );
     const gated = await this.deps.gate.pass(trx, conversation, drafts, { lang, inboundMessageId: inbound.id });
     if (gated.askedConsent) memory.awaitingPhiConsent = true;
     const shaped = this.deps.shapeDrafts
@@ -109,7 +152,7 @@ export class TurnProcessor {
       .execute();
     await this.deps.repository.markInboundProcessed(trx, inbound.id);
     this.deps.metrics.turnDuration.observe((performance.now() - started) / 1000);
-    return [...released, ...ids];
+    return { outboundIds: [...released, ...ids], escalations, toStaff: toStaff === true };
   }
 
   private async runPipeline(
@@ -117,7 +160,8 @@ export class TurnProcessor {
     conversation: Conversation,
     inbound: { id: number; text: string; payload?: string },
     answersNudge: boolean,
-  ): Promise<{ drafts: OutboundDraft[]; lang: Language; memory: ConversationMemory }> {
+    escalate: (request: EscalationRequest, lang: Language) => Promise<Escalation>,
+  ): Promise<{ drafts: OutboundDraft[]; lang: Language; memory: ConversationMemory; toStaff?: boolean }> {
     const memory = memoryOf(conversation);
     // The consent question is answered by the very next message or not at all.
     const answersConsentQuestion = memory.awaitingPhiConsent === true;
@@ -129,8 +173,9 @@ export class TurnProcessor {
     const emergency = detectEmergency(inbound.text);
     if (emergency) {
       this.deps.metrics.turns.inc({ outcome: 'emergency' });
-      await this.recordHandoff(trx, conversation.id, 'emergency');
       const lang = chooseConversationLanguage(conversation.language, inbound.text, emergency.lang);
+      // Staff are alerted (an urgent item, or the open one made urgent); the instructions go even if a person owns it.
+      await escalate({ reason: 'emergency', priority: 'urgent' }, lang);
       return {
         drafts: [{ text: emergencyInstructions({ ...emergency, lang }), quickReplies: [], classification: 'none' }],
         lang,
@@ -143,7 +188,13 @@ export class TurnProcessor {
     const lang = chooseConversationLanguage(conversation.language, inbound.text, guessed.lang);
     if (conversation.state === 'waiting' || conversation.state === 'assigned') {
       this.deps.metrics.turns.inc({ outcome: 'staff_owned' });
-      return { drafts: [], lang, memory };
+      return { drafts: [], lang, memory, toStaff: true };
+    }
+    if (soundsFrustrated(inbound.text)) {
+      this.deps.metrics.turns.inc({ outcome: 'frustration' });
+      const escalation = await escalate({ reason: 'frustration', intent: memory.lastIntent }, lang);
+      const texts = [frustrationApology(lang), ...(escalation.notice ? [escalation.notice] : [])];
+      return { drafts: texts.map((text) => ({ text, quickReplies: [], classification: 'none' })), lang, memory };
     }
     // Understood in whichever language reads it best ("ok thanks" in a Spanish conversation); answered in `lang`.
     const nlu =
@@ -158,8 +209,16 @@ export class TurnProcessor {
       this.deps.metrics.turns.inc({ outcome: 'nudge_reply' });
       return { drafts: [], lang, memory };
     }
-    const info = await this.turnInfo(trx, conversation, inbound, nlu, lang, memory);
+    const notices: string[] = [];
+    const handOff = async (reason: string, department?: Department) => {
+      const escalation = await escalate({ reason, department, intent: memory.lastIntent ?? nlu.intent }, lang);
+      if (escalation.notice) notices.push(escalation.notice);
+    };
+    const info = await this.turnInfo(trx, conversation, inbound, nlu, lang, memory, handOff);
     await this.runBot(trx, conversation, inbound, info);
+    if (!CONTENTLESS_INTENTS.has(nlu.intent)) info.memory.lastIntent = nlu.intent;
+    // The terms come last, after what the flow said about the request.
+    for (const text of notices) info.drafts.push({ text, quickReplies: [], classification: 'none' });
     return { drafts: info.drafts, lang, memory: info.memory };
   }
 
@@ -319,6 +378,7 @@ export class TurnProcessor {
     nlu: NluResult,
     lang: Language,
     memory: ConversationMemory,
+    handOff: (reason: string, department?: Department) => Promise<void>,
   ): Promise<TurnInfo> {
     const now = (this.deps.now ?? (() => new Date()))();
     return {
@@ -332,7 +392,7 @@ export class TurnProcessor {
       now,
       drafts: [],
       memory,
-      recordHandoffRequest: (reason) => this.recordHandoff(trx, conversation.id, reason),
+      recordHandoffRequest: handOff,
       verifiedPatient: async () => (await this.deps.directory.verifiedContact(trx, conversation.contact_id))?.patientId,
       upcomingAppointments: (patientId) =>
         this.deps.appointments.list(trx, patientId, now, {
@@ -343,10 +403,6 @@ export class TurnProcessor {
       canDisclose: (patientId) => this.deps.gate.allows(trx, conversation, patientId),
       scheduling: turnScheduling(this.deps.scheduling, trx, conversation, inbound.id),
     };
-  }
-
-  private async recordHandoff(trx: Transaction<Database>, conversationId: string, reason: string): Promise<void> {
-    await trx.insertInto('handoff_requests').values({ conversation_id: conversationId, reason }).execute();
   }
 }
 
@@ -379,11 +435,12 @@ const REMINDER_REPLIES: Readonly<Record<string, string>> = {
 };
 
 function memoryOf(conversation: Conversation): ConversationMemory {
-  const { consecutiveMisses, awaitingPhiConsent, remindedOf } = conversation.memory;
+  const { consecutiveMisses, awaitingPhiConsent, remindedOf, lastIntent } = conversation.memory;
   return {
     consecutiveMisses: typeof consecutiveMisses === 'number' ? consecutiveMisses : 0,
     awaitingPhiConsent: awaitingPhiConsent === true,
     ...(typeof remindedOf === 'string' ? { remindedOf } : {}),
+    ...(typeof lastIntent === 'string' ? { lastIntent } : {}),
   };
 }
 

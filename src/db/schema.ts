@@ -2,6 +2,7 @@
 import type { Hl7v2Tables } from './hl7v2-tables';
 import type { SchedulingTables } from './scheduling-tables';
 import type { StaffTables } from './staff-tables';
+import type { InboxTables } from './inbox-tables';
 import type { SecureLinkTables } from './secure-link-tables';
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
@@ -135,13 +136,6 @@ export interface DialogStateTable {
   updated_at: Timestamp;
 }
 
-export interface HandoffRequestsTable {
-  id: Generated<number>;
-  conversation_id: string;
-  reason: string;
-  created_at: Timestamp;
-}
-
 /** Append-only (a trigger refuses UPDATE and DELETE): src/consent/consent-ledger.ts. */
 export interface ConsentEventsTable {
   id: Generated<number>;
@@ -191,7 +185,7 @@ export interface PatientDuplicateFlagsTable {
   created_at: Timestamp;
 }
 
-export interface Database extends SecureLinkTables, SchedulingTables, Hl7v2Tables, StaffTables {
+export interface Database extends SecureLinkTables, SchedulingTables, Hl7v2Tables, StaffTables, InboxTables {
   patients: PatientsTable;
   patient_duplicate_flags: PatientDuplicateFlagsTable;
   audit_events: AuditEventsTable;
@@ -206,7 +200,6 @@ export interface Database extends SecureLinkTables, SchedulingTables, Hl7v2Table
   inbound_messages: InboundMessagesTable;
   outbound_messages: OutboundMessagesTable;
   dialog_state: DialogStateTable;
-  handoff_requests: HandoffRequestsTable;
 }
 
 export type Conversation = Selectable<ConversationsTable>;

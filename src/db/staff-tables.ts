@@ -26,6 +26,10 @@ export interface StaffUsersTable {
   failed_logins: ColumnType<number, number | undefined, number>;
   locked_until: NullableTimestamp;
   disabled_at: NullableTimestamp;
+  /** Takes new items automatically, up to `capacity` open at once (round-robin). */
+  available: ColumnType<boolean, boolean | undefined, boolean>;
+  capacity: ColumnType<number, number | undefined, number>;
+  last_assigned_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -2,6 +2,7 @@
  * Actions are the code a flow step may run: look up an answer, count a miss, record a request. Each declares the
  * outcomes it can return, so a flow that branches on an outcome that never happens fails validation.
  */
+import type { Department } from '../db/staff-tables';
 import type { EmrAppointment, EmrSlot, SlotSearch, VisitType } from '../emr/emr-adapter';
 import type { SchedulingOutcome } from '../scheduling/scheduling-service';
 import type { Language, NluEntity } from '../nlu/nlu-engine';
@@ -14,6 +15,8 @@ export interface ConversationMemory {
   awaitingPhiConsent?: boolean;
   /** A reminder was the bot's last word about this tracked appointment: C, R or X act on it. */
   remindedOf?: string;
+  /** The last intent that said what the patient needs: routes a later "talk to a person" (billing → billing). */
+  lastIntent?: string;
 }
 
 /** Scheduling for the turn's conversation: the patient is ours (verified); keys make each change happen once. */
@@ -59,7 +62,8 @@ export interface FlowActionContext {
   readonly practice: PracticeContent;
   readonly now: Date;
   readonly memory: ConversationMemory;
-  recordHandoffRequest(reason: string): Promise<void>;
+  /** Hands the conversation to staff (routed by reason, or to `department`); the patient is told on which terms. */
+  recordHandoffRequest(reason: string, department?: Department): Promise<void>;
   /** The patient this contact proved to be (date of birth and a code); undefined when it has not. */
   verifiedPatient(): Promise<string | undefined>;
   /** Whether PHI about the patient may be said here as is (else `sayPhi` becomes a secure-link offer). */

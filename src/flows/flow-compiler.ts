@@ -100,8 +100,10 @@ function compileStep(convo: BotkitConversation, step: FlowStep, next: string, ru
     });
     convo.addAction(next, step.id);
   } else if ('handoff' in step) {
+    const { reason, department } =
+      typeof step.handoff === 'string' ? { reason: 'flow_step', department: step.handoff } : step.handoff;
     convo.before(step.id, async (dialog, bot) =>
-      runtime.actionContext(bot, {}, dialog.vars).recordHandoffRequest(step.handoff.reason),
+      runtime.actionContext(bot, {}, dialog.vars).recordHandoffRequest(reason, department),
     );
     convo.addAction(next, step.id);
   } else {

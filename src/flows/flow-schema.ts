@@ -4,6 +4,7 @@
  * `next` defaults to the following step; the last step ends the flow.
  */
 import { z } from 'zod';
+import { DEPARTMENTS } from '../db/staff-tables';
 
 const stepId = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case words joined by dashes');
 
@@ -56,7 +57,16 @@ const actionStepSchema = z
   })
   .strict();
 
-const handoffStepSchema = z.object({ ...baseStep, handoff: z.object({ reason: z.string().min(1) }).strict() }).strict();
+/** `handoff: nurse_line` hands the conversation to that department; `{ reason }` lets the practice's routing choose. */
+const handoffStepSchema = z
+  .object({
+    ...baseStep,
+    handoff: z.union([
+      z.enum(DEPARTMENTS),
+      z.object({ department: z.enum(DEPARTMENTS).optional(), reason: z.string().min(1) }).strict(),
+    ]),
+  })
+  .strict();
 
 const endStepSchema = z.object({ id: stepId, end: z.literal(true) }).strict();
 

@@ -11,6 +11,8 @@ export interface Metrics {
   readonly sends: Counter<'channel' | 'status'>;
   readonly httpRequests: Counter<'route' | 'status'>;
   readonly webchatSockets: Gauge;
+  readonly handoffs: Counter<'department' | 'reason'>;
+  readonly slaBreaches: Counter<'department'>;
 }
 
 export function createMetrics(): Metrics {
@@ -36,5 +38,7 @@ export function createMetrics(): Metrics {
     sends: new Counter({ name: 'concierge_sends_total', help: 'Outbound sends by channel and status', labelNames: ['channel', 'status'], registers: [registry] }),
     httpRequests: new Counter({ name: 'concierge_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] }),
     webchatSockets: new Gauge({ name: 'concierge_webchat_sockets', help: 'Open web chat sockets', registers: [registry] }),
+    handoffs: new Counter({ name: 'concierge_handoffs_total', help: 'Conversations handed to staff by department and reason', labelNames: ['department', 'reason'], registers: [registry] }),
+    slaBreaches: new Counter({ name: 'concierge_handoff_sla_breaches_total', help: 'Waiting items re-escalated past their reply target', labelNames: ['department'], registers: [registry] }),
   };
 }

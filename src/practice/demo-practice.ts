@@ -41,6 +41,7 @@ export const demoPracticeProfile: PracticeProfile = {
   automatedMessageHours: { from: '08:00', to: '21:00' },
   phiPolicy: { webchat: 'after_verification', sms: 'consent_and_verification', whatsapp: 'never', messenger: 'never' },
   retention: { messageBodyDays: 365 },
+  handoff: { routing: {}, slaMinutes: { front_desk: 15, nurse_line: 60, billing: 240, practice_management: 240 } },
 };
 
 const weekday = [{ opens: '08:00', closes: '17:00' }];

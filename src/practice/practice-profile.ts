@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { localizedTextSchema } from '../flows/flow-schema';
+import { handoffSettingsSchema } from '../handoff/handoff-settings';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
 const openingPeriod = z.object({ opens: clockTime, closes: clockTime }).strict();
@@ -75,6 +76,8 @@ export const practiceProfileSchema = z
       .default({ from: '08:00', to: '21:00' }),
     /** When a channel may carry PHI; everywhere else it goes behind a secure link. */
     phiPolicy: phiPolicySchema,
+    /** Which department takes which request, and how soon each should answer. */
+    handoff: handoffSettingsSchema,
     /** How long message bodies and dialog state are kept (`concierge retention run`, daily in the worker). */
     retention: z
       .object({ messageBodyDays: z.number().int().min(1).max(3650).default(365) })

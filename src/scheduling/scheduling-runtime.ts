@@ -43,6 +43,8 @@ export interface SchedulingRuntimeDeps {
   readonly practice: () => Promise<{ readonly name: string; readonly timeZone: string }>;
   /** Queues messages in a conversation (outside a turn). */
   readonly tell: ConversationTeller;
+  /** Hands a conversation to staff (a request the EMR never took after every retry) and tells the patient the terms. */
+  readonly handOff: (conversationId: string, reason: string) => Promise<void>;
   /** How often the EMR's change feed is read. */
   readonly watchEveryMs: number;
   readonly now?: () => Date;
@@ -118,6 +120,8 @@ export function createSchedulingRuntime(deps: SchedulingRuntimeDeps): Scheduling
           const lang = await conversationLanguage(deps.db, retried.request.conversationId);
           const draft = outcomeDraft(retried.request, retried.outcome, lang, (await deps.practice()).timeZone);
           await deps.tell(retried.request.conversationId, [draft], lang, retried.request.inboundMessageId);
+          if (retried.outcome.status === 'rejected' && retried.outcome.reason === 'emr-unavailable')
+            await deps.handOff(retried.request.conversationId, 'emr_failure');
         },
         2,
       );

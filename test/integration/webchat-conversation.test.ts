@@ -44,7 +44,9 @@ test('answers Saturday hours, Spanish insurance questions and emergencies', asyn
   expect(welcome.type).toBe('welcome');
   expect(String(welcome.token)).toMatch(/^v1\./);
 
-  expect(await ask(client, 'what time do you open on saturday?', 'msg-sat-0001')).toMatch(/Saturday.*9:00 AM to 12:00 PM/);
+  expect(await ask(client, 'what time do you open on saturday?', 'msg-sat-0001')).toMatch(
+    /Saturday.*9:00 AM to 12:00 PM/,
+  );
   const spanish = await ask(client, '¿aceptan Medicaid?', 'msg-med-0001');
   expect(spanish).toMatch(/Sí, aceptamos Medicaid/);
   // Understood in English, answered in the conversation's language (now Spanish).
@@ -145,7 +147,7 @@ test('health, readiness and metrics report on the real dependencies', async () =
   expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'no such route' } });
 });
 
-test('a miss asks to rephrase; a second miss offers staff and records the request', async () => {
+test('a miss asks to rephrase; a second miss offers staff and hands the conversation to the front desk', async () => {
   const client = await WebchatTestClient.connect(url);
   const welcome = await client.hello();
   expect(await ask(client, 'the purple elephant sings opera', 'miss-000001')).toMatch(/say it another way/);
@@ -156,18 +158,43 @@ test('a miss asks to rephrase; a second miss offers staff and records the reques
     { title: 'No, thanks', payload: 'no' },
   ]);
   client.send({ type: 'message', clientMsgId: 'miss-000003', text: 'Yes, please', payload: 'yes' });
-  const [confirmation] = (await client.waitForBotMessages(3)).slice(2);
+  const [confirmation, terms] = (await client.waitForBotMessages(4)).slice(2);
   expect(String(confirmation!.text)).toMatch(/asked our team to follow up/);
+  // The terms: a reply target while the office is open, the next opening otherwise.
+  expect(String(terms!.text)).toMatch(
+    /our front desk will (join this conversation and reply here within 15 minutes|reply here when we open)/,
+  );
   const requests = await app.database.db
     .selectFrom('handoff_requests')
-    .select('reason')
+    .select(['reason', 'department', 'state'])
     .where('conversation_id', '=', String(welcome.conversationId))
     .execute();
-  expect(requests).toEqual([{ reason: 'not_understood' }]);
-  // An understood question resets the count: the next miss asks to rephrase again.
-  await ask(client, 'do you have parking?', 'miss-000004');
-  expect(await ask(client, 'the purple elephant sings opera again', 'miss-000005')).toMatch(/say it another way/);
+  expect(requests).toEqual([{ reason: 'not_understood', department: 'front_desk', state: 'waiting' }]);
+  // Now a person owns it: the bot says nothing to the next question.
+  client.send({ type: 'message', clientMsgId: 'miss-000004', text: 'do you have parking?' });
+  await waitFor(
+    async () => {
+      const row = await app.database.db
+        .selectFrom('inbound_messages')
+        .select('processed_at')
+        .where('conversation_id', '=', String(welcome.conversationId))
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow();
+      return row.processed_at !== null;
+    },
+    15_000,
+    'the question to be processed',
+  );
+  expect(client.botMessages()).toHaveLength(4);
   client.close();
+
+  // An understood question resets the count: the next miss asks to rephrase again.
+  const other = await WebchatTestClient.connect(url);
+  await other.hello();
+  expect(await ask(other, 'the purple elephant sings opera', 'miss-000011')).toMatch(/say it another way/);
+  await ask(other, 'do you have parking?', 'miss-000012');
+  expect(await ask(other, 'the purple elephant sings opera again', 'miss-000013')).toMatch(/say it another way/);
+  other.close();
 });
 
 test('sent replies record their status history forward: queued → sending → sent', async () => {
@@ -176,14 +203,18 @@ test('sent replies record their status history forward: queued → sending → s
   await ask(client, 'what is your phone number?', 'status-00001');
   client.close();
   // The socket may deliver the reply a moment before the sender records it as sent.
-  const rows = await waitFor(async () => {
-    const stored = await app.database.db
-      .selectFrom('outbound_messages')
-      .select(['status', 'status_history', 'language'])
-      .where('conversation_id', '=', String(welcome.conversationId))
-      .execute();
-    return stored.length === 1 && stored[0]!.status !== 'sending' ? stored : undefined;
-  }, 5_000, 'the reply to be recorded as sent');
+  const rows = await waitFor(
+    async () => {
+      const stored = await app.database.db
+        .selectFrom('outbound_messages')
+        .select(['status', 'status_history', 'language'])
+        .where('conversation_id', '=', String(welcome.conversationId))
+        .execute();
+      return stored.length === 1 && stored[0]!.status !== 'sending' ? stored : undefined;
+    },
+    5_000,
+    'the reply to be recorded as sent',
+  );
   expect(rows).toHaveLength(1);
   expect(rows[0]!.status).toBe('sent');
   expect(rows[0]!.language).toBe('en');

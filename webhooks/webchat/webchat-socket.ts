@@ -170,7 +170,7 @@ class WebchatSession {
     this.lastSentSeq = frame.lastSeq;
     this.unsubscribe = this.deps.events.subscribe(conversation.id, (event) => {
       if (event.type === 'typing') this.send({ type: 'typing', on: event.on });
-      else if (event.seq > this.lastSentSeq) this.enqueue(() => this.pushNewMessages());
+      else if (event.type === 'message' && event.seq > this.lastSentSeq) this.enqueue(() => this.pushNewMessages());
     });
     this.send({ type: 'welcome', token, conversationId: conversation.id, lang: conversation.language ?? frame.lang ?? 'en' });
     await this.pushNewMessages();
