@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'bin/', 'src/web/widget/', 'src/web/chat/', '*.config.js', '*.config.mjs'] },
+  { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'bin/', 'src/web/widget/', 'src/web/chat/', 'src/web/inbox/browser/', '*.config.js', '*.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

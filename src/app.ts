@@ -21,6 +21,7 @@ import { createSchedulingRuntime } from './scheduling/scheduling-runtime';
 import { createHandoffRuntime } from './handoff/handoff-runtime';
 import { VERIFIED_CHAT_TOKEN_SECONDS, VerifiedChatHandoffs } from './identity/verified-chat-handoffs';
 import { createSecurePageRouter } from './web/secure/secure-page-router';
+import { createInboxRouter } from './web/inbox/inbox-router';
 import type { VerifiedChatRequest } from './web/secure/secure-page-types';
 import { ConversationEvents } from './conversation/conversation-events';
 import { BotEngine } from './conversation/bot-engine';
@@ -298,6 +299,16 @@ async function assemble(parts: Parts): Promise<App> {
           ...{ db, keyRing, audit, links, logger, practiceName: practice.name, practicePhone: practice.profile.phone },
           ...secureRecordsFor(practice.locations[0]?.timeZone ?? 'UTC'),
           now: parts.options.now,
+        }),
+      );
+      routers.push(
+        createInboxRouter({
+          ...{ db, keyRing, audit, gate, links, directory, appointments, repository, sendQueue, events, logger },
+          ...{ practiceId, practiceName: practice.name, shapeDrafts, now: parts.options.now },
+          practice: (trx, id) => practiceContent.get(trx, id),
+          capabilities: (channel) => senders.find((sender) => sender.channel === channel)?.capabilities,
+          startTimer: (itemId, dueAt) => handoff.startTimer(itemId, dueAt),
+          idleMs: config.STAFF_IDLE_MINUTES * 60_000,
         }),
       );
       if (config.demoMode) {

@@ -45,6 +45,8 @@ export const configSchema = z.object({
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   QUEUE_PREFIX: z.string().trim().min(1).default('concierge'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Staff inbox: minutes without activity before a session ends (a warning shows a minute before). */
+  STAFF_IDLE_MINUTES: z.coerce.number().min(2).max(120).default(15),
   PHI_KEYS: phiKeysSchema,
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,

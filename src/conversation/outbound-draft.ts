@@ -13,6 +13,6 @@ export interface OutboundDraft {
   readonly classification: Classification;
   /** For `phi` drafts: what the secure page shows instead (e.g. `appointments`), and whose information it is. */
   readonly phi?: { readonly topic: string; readonly patientId: string | null };
-  /** `system`: compliance replies (STOP confirmation, HELP) that must reach even an opted-out contact. */
-  readonly author?: 'bot' | 'system';
+  /** `system`: compliance replies (STOP confirmation, HELP) that must reach even an opted-out contact; `staff`: a person wrote it. */
+  readonly author?: 'bot' | 'staff' | 'system';
 }

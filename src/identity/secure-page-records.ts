@@ -12,6 +12,7 @@ import { describeAppointment } from '../scheduling/appointment-wording';
 import type { UpcomingAppointments } from '../scheduling/upcoming-appointments';
 import type { CodeToSend, LinkSubject, PatientOnRecord, WithheldContent } from '../web/secure/secure-page-types';
 import type { PatientDirectory, PatientRecord } from './patient-directory';
+import { STAFF_MESSAGE_TOPIC } from '../inbox/staff-replies';
 import { PHONE_CHANNELS } from './secure-links';
 
 export interface SecurePageRecordsDeps {
@@ -30,6 +31,14 @@ export interface SecurePageRecordsDeps {
 
 const HEADINGS: Record<string, Record<Language, string>> = {
   appointments: { en: 'Your upcoming appointments', es: 'Sus próximas citas' },
+};
+const STAFF_MESSAGE_HEADING: Record<Language, string> = {
+  en: 'A message from our team',
+  es: 'Un mensaje de nuestro equipo',
+};
+const STAFF_MESSAGE_GONE: Record<Language, string> = {
+  en: 'This message is not available. Please call our office.',
+  es: 'Este mensaje no está disponible. Llame a nuestra oficina.',
 };
 const NO_APPOINTMENTS: Record<Language, string> = {
   en: 'You have no upcoming appointments.',
@@ -96,6 +105,7 @@ export class SecurePageRecords {
     requestId: string;
   }): Promise<WithheldContent> {
     const { db, audit, appointments } = this.deps;
+    if (input.topic.startsWith(STAFF_MESSAGE_TOPIC)) return this.staffMessage(input);
     const heading = HEADINGS[input.topic]?.[input.lang] ?? HEADINGS.appointments![input.lang];
     const access = { actor: `patient:${input.patientId}`, purpose: 'patient_request', requestId: input.requestId };
     const upcoming = await appointments.list(db, input.patientId, this.now(), access);
@@ -108,6 +118,27 @@ export class SecurePageRecords {
     });
     const items = upcoming.map((appointment) => describeAppointment(appointment, input.lang, timeZone));
     return { heading, items: items.length > 0 ? items : [NO_APPOINTMENTS[input.lang]] };
+  }
+
+  /** A staff reply sent behind the link: shown only to the patient it was written to (when that was known). */
+  private async staffMessage(input: { patientId: string; topic: string; lang: Language; requestId: string }) {
+    const id = input.topic.slice(STAFF_MESSAGE_TOPIC.length);
+    const row = /^[0-9a-f-]{36}$/.test(id)
+      ? await this.deps.db.selectFrom('staff_secure_messages').selectAll().where('id', '=', id).executeTakeFirst()
+      : undefined;
+    const heading = STAFF_MESSAGE_HEADING[input.lang];
+    if (!row || (row.patient_id !== null && row.patient_id !== input.patientId)) {
+      return { heading, items: [STAFF_MESSAGE_GONE[input.lang]] };
+    }
+    await this.deps.audit.append(this.deps.db, {
+      actor: `patient:${input.patientId}`,
+      action: 'phi.disclosed',
+      patientRef: `patient:${input.patientId}`,
+      purpose: 'patient_request',
+      requestId: input.requestId,
+      details: { channel: 'secure_page', topic: 'staff_message', conversation: row.conversation_id },
+    });
+    return { heading, items: [this.deps.keyRing.decrypt(row.body_enc)] };
   }
 
   /** The E.164 phone of an SMS or WhatsApp contact; undefined for channels without one (Messenger, web chat). */

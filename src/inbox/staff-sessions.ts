@@ -71,8 +71,11 @@ export class StaffSessions {
     return { token, session: this.toSession(row) };
   }
 
-  /** The live session for a cookie's token, its idle clock restarted; undefined (and ended) when it timed out. */
-  async touch(db: Kysely<Database>, token: string): Promise<StaffSession | undefined> {
+  /**
+   * The live session for a cookie's token, its idle clock restarted unless `extend` is false (live updates and the
+   * idle timer's own checks are not activity); undefined (and ended) when it timed out.
+   */
+  async touch(db: Kysely<Database>, token: string, extend = true): Promise<StaffSession | undefined> {
     const row = await db
       .selectFrom('staff_sessions')
       .select(['id', 'staff_id', 'step', 'last_seen_at', 'expires_at'])
@@ -95,6 +98,7 @@ export class StaffSessions {
         .execute();
       return undefined;
     }
+    if (!extend) return this.toSession(row);
     await db.updateTable('staff_sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
     return this.toSession({ ...row, last_seen_at: now });
   }

@@ -39,6 +39,18 @@ export class StaffTotp {
     return { uri: this.totp(secret, email).toString(), manualKey: secret.base32 };
   }
 
+  /** The enrolment under way (a reload or a wrong code shows the same secret), or a new one. */
+  async current(db: Kysely<Database>, staffId: string, email: string): Promise<TotpEnrolment> {
+    const row = await db
+      .selectFrom('staff_users')
+      .select(['totp_secret_enc', 'totp_enrolled_at'])
+      .where('id', '=', staffId)
+      .executeTakeFirst();
+    if (!row?.totp_secret_enc || row.totp_enrolled_at) return this.begin(db, staffId, email);
+    const secret = Secret.fromBase32(this.keyRing.decrypt(row.totp_secret_enc));
+    return { uri: this.totp(secret, email).toString(), manualKey: secret.base32 };
+  }
+
   /** The first code from the app: enrolment is complete only if it is right. */
   async confirm(db: Kysely<Database>, staffId: string, code: string): Promise<boolean> {
     if (!(await this.accept(db, staffId, code))) return false;

@@ -15,6 +15,9 @@ export interface WebAssets {
   readonly chatScript: string;
   /** /chat.css */
   readonly chatStyles: string;
+  /** /inbox/assets/inbox.js and inbox.css */
+  readonly inboxScript: string;
+  readonly inboxStyles: string;
   /** chat/chat-frame.html, with `{{practiceName}}` placeholders */
   readonly chatPageTemplate: string;
 }
@@ -32,6 +35,8 @@ const ENTRY_POINTS = {
   widget: 'widget/loader.ts',
   chat: 'chat/chat-frame.ts',
   'chat-styles': 'chat/chat-frame.css',
+  inbox: 'inbox/browser/inbox-client.ts',
+  'inbox-styles': 'inbox/inbox.css',
 } as const;
 
 function outputText(outputs: ReadonlyMap<string, string>, fileName: string): string {
@@ -68,6 +73,8 @@ export async function bundleWebAssets(practiceName: string): Promise<WebAssets> 
     widgetScript: outputText(outputs, 'widget.js'),
     chatScript: outputText(outputs, 'chat.js'),
     chatStyles: outputText(outputs, 'chat-styles.css'),
+    inboxScript: outputText(outputs, 'inbox.js'),
+    inboxStyles: outputText(outputs, 'inbox-styles.css'),
     chatPageTemplate,
   };
 }

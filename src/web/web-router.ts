@@ -54,5 +54,11 @@ export async function createWebRouter(options: WebRouterOptions): Promise<Router
   });
   router.get('/chat.js', (_request, response) => sendAsset(response, CONTENT_TYPES.javascript, assets.chatScript));
   router.get('/chat.css', (_request, response) => sendAsset(response, CONTENT_TYPES.css, assets.chatStyles));
+  router.get('/inbox/assets/inbox.js', (_request, response) =>
+    sendAsset(response, CONTENT_TYPES.javascript, assets.inboxScript),
+  );
+  router.get('/inbox/assets/inbox.css', (_request, response) =>
+    sendAsset(response, CONTENT_TYPES.css, assets.inboxStyles),
+  );
   return router;
 }
