@@ -3,6 +3,7 @@
  * 8am–9pm; a practice may narrow it). Replies to a patient's own message are not held.
  */
 import { localDate } from '../practice/opening-hours';
+import { utcOffsetMs, wallClockFields } from '../practice/wall-clock';
 
 export interface SendingHours {
   /** Local clock times, HH:MM (24 h), `from` before `to`. */
@@ -27,14 +28,8 @@ function clockMinutes(clock: string): number {
 }
 
 function minuteOfDay(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return part('hour') * 60 + part('minute');
+  const { hour, minute } = wallClockFields(instant, timeZone);
+  return hour * 60 + minute;
 }
 
 /** The instant at which the clocks of `timeZone` show `clock` on `isoDate` (DST-safe: the offset is re-checked). */
@@ -42,40 +37,7 @@ export function zonedTime(isoDate: string, clock: string, timeZone: string): Dat
   const [year, month, day] = isoDate.split('-').map(Number);
   const minutes = clockMinutes(clock);
   const asUtc = Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1, Math.floor(minutes / 60), minutes % 60);
-  let instant = asUtc - offsetMs(new Date(asUtc), timeZone);
-  instant = asUtc - offsetMs(new Date(instant), timeZone);
+  let instant = asUtc - utcOffsetMs(asUtc, timeZone);
+  instant = asUtc - utcOffsetMs(instant, timeZone);
   return new Date(instant);
-}
-
-/** How far `timeZone`'s wall clock is ahead of UTC at `instant`. */
-function offsetMs(instant: Date, timeZone: string): number {
-  const { year, month, day, hour, minute, second } = wallClockFields(instant, timeZone);
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
-  return wall - Math.floor(instant.getTime() / 1000) * 1000;
-}
-
-/** What the clocks of `timeZone` show at `instant` (month 1–12). */
-export function wallClockFields(
-  instant: Date,
-  timeZone: string,
-): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return {
-    year: part('year'),
-    month: part('month'),
-    day: part('day'),
-    hour: part('hour'),
-    minute: part('minute'),
-    second: part('second'),
-  };
 }

@@ -3,7 +3,7 @@
  * if the SLA clock only runs while the office is open. Opening periods are turned into real instants per local date
  * (the offset looked up with Intl, never assumed), so 23- and 25-hour days around daylight-saving changes count right.
  */
-import { wallClockFields } from '../compliance/quiet-hours';
+import { utcOffsetMs, wallClockFields } from '../practice/wall-clock';
 import type { Language } from '../nlu/nlu-engine';
 import { formatClockTime, formatDate, localDate, periodsOn, type LocalDate } from '../practice/opening-hours';
 import type { PracticeLocation } from '../practice/practice-profile';
@@ -83,10 +83,10 @@ function firstInstantShowing(isoDate: string, clock: string, timeZone: string): 
   const [year, month, day] = isoDate.split('-').map(Number);
   const [hour, minute] = clock.split(':').map(Number);
   const wall = Date.UTC(year!, month! - 1, day!, hour!, minute!);
-  const wallAt = (t: number) => t + offsetMs(t, timeZone);
+  const wallAt = (t: number) => t + utcOffsetMs(t, timeZone);
   // The offsets in force a day before and a day after cover any single change on that date.
-  const withOffsetAfter = wall - offsetMs(wall + DAY_MS, timeZone);
-  const withOffsetBefore = wall - offsetMs(wall - DAY_MS, timeZone);
+  const withOffsetAfter = wall - utcOffsetMs(wall + DAY_MS, timeZone);
+  const withOffsetBefore = wall - utcOffsetMs(wall - DAY_MS, timeZone);
   const exact = [withOffsetAfter, withOffsetBefore].filter((t) => wallAt(t) === wall);
   if (exact.length > 0) return Math.min(...exact);
   // Skipped by a spring-forward: the wall clock jumps past `wall` between these two instants; find the jump.
@@ -97,32 +97,4 @@ function firstInstantShowing(isoDate: string, clock: string, timeZone: string): 
     else lo = mid;
   }
   return hi;
-}
-
-/** How far `timeZone`'s wall clock is ahead of UTC at instant `t`. */
-function offsetMs(t: number, timeZone: string): number {
-  const parts = formatter(timeZone).formatToParts(new Date(t));
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
-  return wall - Math.floor(t / 1000) * 1000;
-}
-
-// Building an Intl.DateTimeFormat costs far more than using one, and a 30-day search asks for hundreds of offsets.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let cached = formatters.get(timeZone);
-  if (!cached) {
-    cached = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, cached);
-  }
-  return cached;
 }

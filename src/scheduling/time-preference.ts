@@ -6,7 +6,8 @@
  */
 import { Culture, DateTimeOptions, recognizeDateTime } from '@microsoft/recognizers-text-suite';
 import { z } from 'zod';
-import { wallClockFields, zonedTime } from '../compliance/quiet-hours';
+import { zonedTime } from '../compliance/quiet-hours';
+import { wallClockFields } from '../practice/wall-clock';
 import type { Language } from '../nlu/nlu-engine';
 import { localDate } from '../practice/opening-hours';
 
