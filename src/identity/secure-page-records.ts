@@ -12,7 +12,6 @@ import { describeAppointment } from '../scheduling/appointment-wording';
 import type { UpcomingAppointments } from '../scheduling/upcoming-appointments';
 import type { CodeToSend, LinkSubject, PatientOnRecord, WithheldContent } from '../web/secure/secure-page-types';
 import type { PatientDirectory, PatientRecord } from './patient-directory';
-import { STAFF_MESSAGE_TOPIC } from '../inbox/staff-replies';
 import { PHONE_CHANNELS } from './secure-links';
 
 export interface SecurePageRecordsDeps {
@@ -32,6 +31,9 @@ export interface SecurePageRecordsDeps {
 const HEADINGS: Record<string, Record<Language, string>> = {
   appointments: { en: 'Your upcoming appointments', es: 'Sus próximas citas' },
 };
+/** A secure link's topic for a staff reply kept sealed in staff_secure_messages: `staff-message:<id>`. */
+export const STAFF_MESSAGE_TOPIC = 'staff-message:';
+
 const STAFF_MESSAGE_HEADING: Record<Language, string> = {
   en: 'A message from our team',
   es: 'Un mensaje de nuestro equipo',

@@ -81,12 +81,7 @@ export class ConversationViews {
       details: { conversation: conversationId, view: 'inbox_conversation' },
     });
     const related = await this.relatedConversations(conversation.contact_id, verified?.patientId);
-    const transcript: TranscriptLine[] = [];
-    for (const other of related) {
-      for (const entry of await this.deps.repository.transcriptSince(db, other.id, 0, TRANSCRIPT_LIMIT))
-        transcript.push({ at: entry.at, channel: other.channel, role: entry.role, text: entry.text });
-    }
-    transcript.sort((a, b) => a.at.getTime() - b.at.getTime());
+    const transcript = await this.linesOf(related);
     const patient = verified ? await this.deps.directory.get(db, verified.patientId) : undefined;
     const upcoming = verified ? await this.deps.appointments.list(db, verified.patientId, this.deps.now(), access) : [];
     const capabilities = this.deps.capabilities(conversation.channel);
@@ -96,7 +91,7 @@ export class ConversationViews {
       conversationId,
       channel: conversation.channel,
       state: conversation.state,
-      transcript: transcript.slice(-TRANSCRIPT_LIMIT),
+      transcript,
       notes: await this.notes(conversationId),
       patient: {
         verified: verified !== undefined,
@@ -117,6 +112,26 @@ export class ConversationViews {
         humanAgentTag: conversation.channel === 'messenger' && !windowOpen,
       },
     };
+  }
+
+  /**
+   * The transcript alone, for the open page's live refresh: the page's load already audited the read and fetched the
+   * appointments, so a new message costs no EMR call and no audit entry.
+   */
+  async transcript(staff: StaffContext, conversationId: string): Promise<TranscriptLine[]> {
+    const conversation = await this.deps.repository.getConversation(this.deps.db, conversationId);
+    if (!conversation || conversation.practice_id !== staff.practiceId) throw new NotFoundError('no such conversation');
+    const verified = await this.deps.directory.verifiedContact(this.deps.db, conversation.contact_id);
+    return this.linesOf(await this.relatedConversations(conversation.contact_id, verified?.patientId));
+  }
+
+  private async linesOf(conversations: ReadonlyArray<{ id: string; channel: string }>): Promise<TranscriptLine[]> {
+    const lines: TranscriptLine[] = [];
+    for (const other of conversations) {
+      for (const entry of await this.deps.repository.transcriptSince(this.deps.db, other.id, 0, TRANSCRIPT_LIMIT))
+        lines.push({ at: entry.at, channel: other.channel, role: entry.role, text: entry.text });
+    }
+    return lines.sort((a, b) => a.at.getTime() - b.at.getTime()).slice(-TRANSCRIPT_LIMIT);
   }
 
   private async relatedConversations(contactId: string, patientId: string | undefined) {

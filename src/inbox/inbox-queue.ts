@@ -14,7 +14,7 @@ import { addBusinessTime } from '../handoff/business-hours';
 import { slaMinutesFor } from '../handoff/handoff-settings';
 import type { KeyRing } from '../phi/key-ring';
 import type { PracticeContent } from '../practice/practice-profile';
-import { ForbiddenError, type StaffContext, inScope } from './staff-scope';
+import { ForbiddenError, type StaffContext, hasBreakGlass, inScope } from './staff-scope';
 
 export interface QueueItem {
   readonly itemId: number;
@@ -212,14 +212,8 @@ export class InboxQueue {
         .forUpdate()
         .executeTakeFirst();
       if (!item) throw new ValidationError('this item is already closed');
-      const granted = await trx
-        .selectFrom('break_glass_grants')
-        .select('id')
-        .where('staff_id', '=', staff.id)
-        .where('conversation_id', '=', item.conversation_id)
-        .where('expires_at', '>', this.deps.now())
-        .executeTakeFirst();
-      if (!inScope(staff, item) && !granted) throw new ForbiddenError();
+      if (!inScope(staff, item) && !(await hasBreakGlass(trx, staff.id, item.conversation_id, this.deps.now())))
+        throw new ForbiddenError();
       const details = await work(trx, item, this.deps.now());
       await this.deps.audit.append(trx, {
         actor: `staff:${staff.id}`,

@@ -15,11 +15,11 @@ import type { OutboundDraft } from '../conversation/outbound-draft';
 import type { Database } from '../db/schema';
 import { ValidationError } from '../errors';
 import type { PatientDirectory } from '../identity/patient-directory';
+import { STAFF_MESSAGE_TOPIC } from '../identity/secure-page-records';
 import type { KeyRing } from '../phi/key-ring';
 import { type SendOutboundJobData, sendOutboundQueue } from '../queues/send-outbound-queue';
 import type { StaffContext } from './staff-scope';
 
-export const STAFF_MESSAGE_TOPIC = 'staff-message:';
 export const MAX_REPLY_LENGTH = 1600;
 
 /** Dates, long numbers, emails and clinical words: likely PHI, so the gate decides. */

@@ -85,14 +85,7 @@ export class StaffScope {
     const item = await latestItem(db, conversationId);
     // A conversation never handed to staff belongs to the front desk (where a bot conversation would go).
     if (inScope(staff, item ?? { department: 'front_desk', location_id: null })) return;
-    const grant = await db
-      .selectFrom('break_glass_grants')
-      .select('id')
-      .where('staff_id', '=', staff.id)
-      .where('conversation_id', '=', conversationId)
-      .where('expires_at', '>', this.deps.now())
-      .executeTakeFirst();
-    if (!grant) throw new ForbiddenError();
+    if (!(await hasBreakGlass(db, staff.id, conversationId, this.deps.now()))) throw new ForbiddenError();
   }
 
   /** Opens a conversation outside one's scope: the reason is required, sealed and audited; admins see the flag. */
@@ -120,6 +113,23 @@ export class StaffScope {
       });
     });
   }
+}
+
+/** Whether a break-glass grant of this person covers the conversation now. */
+export async function hasBreakGlass(
+  db: Kysely<Database>,
+  staffId: string,
+  conversationId: string,
+  now: Date,
+): Promise<boolean> {
+  const grant = await db
+    .selectFrom('break_glass_grants')
+    .select('id')
+    .where('staff_id', '=', staffId)
+    .where('conversation_id', '=', conversationId)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return grant !== undefined;
 }
 
 export async function latestItem(db: Kysely<Database>, conversationId: string) {

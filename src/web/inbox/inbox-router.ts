@@ -66,6 +66,7 @@ export function createInboxRouter(deps: InboxRouterDeps): Router {
   router.use(
     createLoginRoutes({
       ...{ db, sessions, practiceId: deps.practiceId, servedOverHttps: deps.links.servedOverHttps },
+      idleMinutes: Math.round(deps.idleMs / 60_000),
       accounts: new StaffAccounts(audit, now),
       totp: new StaffTotp(keyRing, audit, `${deps.practiceName} inbox`, now),
     }),

@@ -140,12 +140,7 @@ export function createInboxRoutes(deps: InboxRoutesDeps): Router {
     const who = signedIn(response);
     const id = conversationId(request);
     await deps.scope.assertCanOpen(deps.db, who.staff, id);
-    const view = await deps.views.load(
-      who.staff,
-      id,
-      (response.locals.requestId as string | undefined) ?? crypto.randomUUID(),
-    );
-    html(response, transcriptFragment(view, await deps.timeZone()));
+    html(response, transcriptFragment(await deps.views.transcript(who.staff, id), await deps.timeZone()));
   });
   router.post('/inbox/c/:id/break-glass', form, action, async (request, response) => {
     const who = signedIn(response);

@@ -1,5 +1,5 @@
 /** The signed-in pages: the queue by department, a conversation, break-glass, canned responses. All text escaped. */
-import type { ConversationView } from '../../inbox/conversation-view';
+import type { ConversationView, TranscriptLine } from '../../inbox/conversation-view';
 import type { QueueItem } from '../../inbox/inbox-queue';
 import { OUTCOMES } from '../../inbox/inbox-queue';
 import { DEPARTMENTS } from '../../db/staff-tables';
@@ -55,8 +55,8 @@ export function queuePage(viewer: Viewer & { available: boolean }, fragment: str
   );
 }
 
-export function transcriptFragment(view: ConversationView, timeZone: string): string {
-  const lines = view.transcript
+export function transcriptFragment(transcript: readonly TranscriptLine[], timeZone: string): string {
+  const lines = transcript
     .map((line) => {
       const who = line.role === 'patient' ? 'Patient' : line.role === 'staff' ? 'Staff' : 'Bot';
       return `<li class="msg ${line.role}"><p class="meta">${who} · ${escapeHtml(CHANNEL_LABELS[line.channel] ?? line.channel)} · <time datetime="${line.at.toISOString()}">${escapeHtml(clock(line.at, timeZone))}</time></p><p class="text">${escapeHtml(line.text)}</p></li>`;
@@ -144,7 +144,7 @@ ${item.assigneeId !== viewer.id ? `<form method="post" action="/inbox/items/${it
     `${channel} conversation`,
     `${extras.flash ? `<p class="notice" role="status">${escapeHtml(extras.flash)}</p>` : ''}<p id="conversation-status">${escapeHtml(status)}</p>${ownership}
 <section aria-labelledby="transcript-heading"><h2 id="transcript-heading">Transcript</h2>
-<div id="transcript" role="log" aria-label="Transcript" tabindex="0" data-fragment="/inbox/fragments/c/${escapeHtml(view.conversationId)}">${transcriptFragment(view, extras.timeZone)}</div></section>
+<div id="transcript" role="log" aria-label="Transcript" tabindex="0" data-fragment="/inbox/fragments/c/${escapeHtml(view.conversationId)}">${transcriptFragment(view.transcript, extras.timeZone)}</div></section>
 <div class="columns"><div>${reply}${notes}</div><div>${patient}${manage}</div></div>`,
     { page: 'conversation', conversation: view.conversationId },
   );

@@ -1,4 +1,7 @@
-/** /inbox/login and the steps after it: a new password, TOTP enrolment, the one-time code; and signing out. */
+/**
+ * /inbox/login and the steps after it: a new password, TOTP enrolment, the one-time code; and signing out. Express 5
+ * passes a rejected handler's error on, so handlers only catch what they answer themselves.
+ */
 import express, { type Request, type Response, Router } from 'express';
 import type { Kysely } from 'kysely';
 import QRCode from 'qrcode';
@@ -7,6 +10,7 @@ import { AppError } from '../../errors';
 import type { StaffAccounts } from '../../inbox/staff-accounts';
 import type { StaffTotp } from '../../inbox/staff-totp';
 import { INBOX_HEADERS } from './inbox-layout';
+import type { SignedIn } from './inbox-session';
 import {
   type InboxSessions,
   STEP_PAGES,
@@ -25,6 +29,7 @@ export interface LoginRoutesDeps {
   readonly totp: StaffTotp;
   readonly sessions: InboxSessions;
   readonly servedOverHttps: boolean;
+  readonly idleMinutes: number;
 }
 
 const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
@@ -41,132 +46,96 @@ function page(response: Response, html: string, status = 200): void {
 export function createLoginRoutes(deps: LoginRoutesDeps): Router {
   const { db, sessions } = deps;
   const secure = (request: Request) => request.secure || deps.servedOverHttps;
+  const wrongCode = 'That code is not right. Type the code your app shows now.';
   const router = Router();
+
+  /** The enrolment under way (the same secret on a wrong code, so an app already set up keeps working). */
+  async function showEnrolment(response: Response, { token, staff }: SignedIn, error?: string): Promise<void> {
+    const enrolment = await deps.totp.current(db, staff.id, staff.email);
+    const qrSvg = await QRCode.toString(enrolment.uri, { type: 'svg', margin: 2 });
+    const view = enrolView(sessions.sessions.csrfToken(token), { qrSvg, manualKey: enrolment.manualKey }, error);
+    page(response, view, error ? 400 : 200);
+  }
 
   router.get('/inbox/login', (request, response) => {
     const notice =
-      request.query.signed_out === 'idle' ? 'You were signed out after 15 minutes without activity.' : undefined;
+      request.query.signed_out === 'idle'
+        ? `You were signed out after ${deps.idleMinutes} minutes without activity.`
+        : undefined;
     page(response, loginView({ ...(notice ? { notice } : {}) }));
   });
 
-  router.post('/inbox/login', form, async (request, response, next) => {
-    try {
-      if (isCrossSite(request)) return page(response, loginView({ error: 'This form expired. Try again.' }), 403);
-      const email = field(request, 'email');
-      const result = await deps.accounts.checkPassword(db, deps.practiceId, email, field(request, 'password'));
-      if (result.status === 'locked') {
-        const error = 'Too many failed attempts. This account is locked for 15 minutes; an admin can unlock it.';
-        return page(response, loginView({ error, email }), 429);
-      }
-      if (result.status === 'invalid')
-        return page(response, loginView({ error: 'The email or password is not right.', email }), 401);
-      const started = await sessions.sessions.start(db, result.staff);
-      setStaffCookie(response, started.token, secure(request));
-      response.redirect(303, STEP_PAGES[started.session.step]);
-    } catch (error) {
-      next(error);
+  router.post('/inbox/login', form, async (request, response) => {
+    if (isCrossSite(request)) return page(response, loginView({ error: 'This form expired. Try again.' }), 403);
+    const email = field(request, 'email');
+    const result = await deps.accounts.checkPassword(db, deps.practiceId, email, field(request, 'password'));
+    if (result.status === 'locked') {
+      const error = 'Too many failed attempts. This account is locked for 15 minutes; an admin can unlock it.';
+      return page(response, loginView({ error, email }), 429);
     }
+    if (result.status === 'invalid')
+      return page(response, loginView({ error: 'The email or password is not right.', email }), 401);
+    const started = await sessions.sessions.start(db, result.staff);
+    setStaffCookie(response, started.token, secure(request));
+    response.redirect(303, STEP_PAGES[started.session.step]);
   });
 
   router.get('/inbox/password', sessions.require('page', 'change_password'), (_request, response) => {
-    const { token } = signedIn(response);
-    page(response, newPasswordView(sessions.sessions.csrfToken(token)));
+    page(response, newPasswordView(sessions.sessions.csrfToken(signedIn(response).token)));
   });
 
-  router.post(
-    '/inbox/password',
-    form,
-    sessions.require('action', 'change_password'),
-    async (request, response, next) => {
-      const { token, session, staff } = signedIn(response);
-      const csrf = sessions.sessions.csrfToken(token);
-      try {
-        if (field(request, 'next') !== field(request, 'confirm'))
-          return page(response, newPasswordView(csrf, 'The two new passwords are not the same.'), 400);
-        await deps.accounts.changePassword(db, staff.id, field(request, 'current'), field(request, 'next'));
-        const enrolled = await db
-          .selectFrom('staff_users')
-          .select('totp_enrolled_at')
-          .where('id', '=', staff.id)
-          .executeTakeFirstOrThrow();
-        const nextStep = enrolled.totp_enrolled_at ? 'verify_totp' : 'enroll_totp';
-        await sessions.sessions.advance(db, session.id, nextStep);
-        response.redirect(303, STEP_PAGES[nextStep]);
-      } catch (error) {
-        if (error instanceof AppError && error.status === 400)
-          return page(response, newPasswordView(csrf, error.message), 400);
-        next(error);
-      }
-    },
+  router.post('/inbox/password', form, sessions.require('action', 'change_password'), async (request, response) => {
+    const { token, session, staff } = signedIn(response);
+    const csrf = sessions.sessions.csrfToken(token);
+    if (field(request, 'next') !== field(request, 'confirm'))
+      return page(response, newPasswordView(csrf, 'The two new passwords are not the same.'), 400);
+    try {
+      await deps.accounts.changePassword(db, staff.id, field(request, 'current'), field(request, 'next'));
+    } catch (error) {
+      if (error instanceof AppError && error.status === 400)
+        return page(response, newPasswordView(csrf, error.message), 400);
+      throw error;
+    }
+    const enrolled = await db
+      .selectFrom('staff_users')
+      .select('totp_enrolled_at')
+      .where('id', '=', staff.id)
+      .executeTakeFirstOrThrow();
+    const nextStep = enrolled.totp_enrolled_at ? 'verify_totp' : 'enroll_totp';
+    await sessions.sessions.advance(db, session.id, nextStep);
+    response.redirect(303, STEP_PAGES[nextStep]);
+  });
+
+  router.get('/inbox/enroll', sessions.require('page', 'enroll_totp'), (_request, response) =>
+    showEnrolment(response, signedIn(response)),
   );
 
-  router.get('/inbox/enroll', sessions.require('page', 'enroll_totp'), async (_request, response, next) => {
-    try {
-      const { token, staff } = signedIn(response);
-      const enrolment = await deps.totp.current(db, staff.id, staff.email);
-      const qrSvg = await QRCode.toString(enrolment.uri, { type: 'svg', margin: 2 });
-      page(response, enrolView(sessions.sessions.csrfToken(token), { qrSvg, manualKey: enrolment.manualKey }));
-    } catch (error) {
-      next(error);
-    }
-  });
-
-  router.post('/inbox/enroll', form, sessions.require('action', 'enroll_totp'), async (request, response, next) => {
-    try {
-      const { token, session, staff } = signedIn(response);
-      if (await deps.totp.confirm(db, staff.id, field(request, 'code', 12).trim())) {
-        await sessions.sessions.advance(db, session.id, 'active');
-        return response.redirect(303, '/inbox');
-      }
-      // The same secret again (not a new one), so the app already set up keeps working.
-      const enrolment = await deps.totp.current(db, staff.id, staff.email);
-      const qrSvg = await QRCode.toString(enrolment.uri, { type: 'svg', margin: 2 });
-      page(
-        response,
-        enrolView(
-          sessions.sessions.csrfToken(token),
-          { qrSvg, manualKey: enrolment.manualKey },
-          'That code is not right. Type the code your app shows now.',
-        ),
-        400,
-      );
-    } catch (error) {
-      next(error);
-    }
+  router.post('/inbox/enroll', form, sessions.require('action', 'enroll_totp'), async (request, response) => {
+    const who = signedIn(response);
+    if (!(await deps.totp.confirm(db, who.staff.id, field(request, 'code', 12).trim())))
+      return showEnrolment(response, who, wrongCode);
+    await sessions.sessions.advance(db, who.session.id, 'active');
+    response.redirect(303, '/inbox');
   });
 
   router.get('/inbox/verify', sessions.require('page', 'verify_totp'), (_request, response) => {
     page(response, verifyView(sessions.sessions.csrfToken(signedIn(response).token)));
   });
 
-  router.post('/inbox/verify', form, sessions.require('action', 'verify_totp'), async (request, response, next) => {
-    try {
-      const { token, session, staff } = signedIn(response);
-      if (await deps.totp.verify(db, staff.id, field(request, 'code', 12).trim())) {
-        await sessions.sessions.advance(db, session.id, 'active');
-        return response.redirect(303, '/inbox');
-      }
-      page(
-        response,
-        verifyView(sessions.sessions.csrfToken(token), 'That code is not right. Type the code your app shows now.'),
-        400,
-      );
-    } catch (error) {
-      next(error);
-    }
+  router.post('/inbox/verify', form, sessions.require('action', 'verify_totp'), async (request, response) => {
+    const { token, session, staff } = signedIn(response);
+    if (!(await deps.totp.verify(db, staff.id, field(request, 'code', 12).trim())))
+      return page(response, verifyView(sessions.sessions.csrfToken(token), wrongCode), 400);
+    await sessions.sessions.advance(db, session.id, 'active');
+    response.redirect(303, '/inbox');
   });
 
-  router.post('/inbox/logout', form, async (request, response, next) => {
-    try {
-      const token = readStaffToken(request);
-      const csrf = field(request, 'csrf');
-      if (token && !isCrossSite(request) && sessions.sessions.isValidCsrf(token, csrf))
-        await sessions.sessions.end(db, token);
-      clearStaffCookie(response, secure(request));
-      response.redirect(303, field(request, 'reason') === 'idle' ? '/inbox/login?signed_out=idle' : '/inbox/login');
-    } catch (error) {
-      next(error);
-    }
+  router.post('/inbox/logout', form, async (request, response) => {
+    const token = readStaffToken(request);
+    if (token && !isCrossSite(request) && sessions.sessions.isValidCsrf(token, field(request, 'csrf')))
+      await sessions.sessions.end(db, token);
+    clearStaffCookie(response, secure(request));
+    response.redirect(303, field(request, 'reason') === 'idle' ? '/inbox/login?signed_out=idle' : '/inbox/login');
   });
 
   return router;
