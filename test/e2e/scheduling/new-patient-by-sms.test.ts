@@ -20,8 +20,10 @@ test('a new patient is asked for their details, an impossible birth date is aske
   expect(await phone.text('04/02/1999')).toEqual(['What is the best phone number to reach you?']);
   expect(await phone.text('555-201-3344')).toEqual([expect.stringMatching(/insurance plan/)]);
   expect(await phone.text('Acme Health Gold')).toEqual(['What would you like to be seen for?']);
-  expect(await phone.text('a yearly checkup')).toEqual([
+  // The request goes to the front desk's inbox: the patient is also told when to expect their reply.
+  expect(await phone.text('a yearly checkup', 2)).toEqual([
     expect.stringMatching(/^Thank you! Our front desk will contact you/),
+    expect.stringMatching(/our front desk will (join this conversation and reply here within|reply here when we open)/),
   ]);
 
   const [request] = await product.app.database.db
