@@ -99,6 +99,11 @@ if (notifyButton && 'Notification' in window && Notification.permission === 'def
 }
 
 const events = new EventSource('/inbox/events');
+// Whatever changed between the page's rendering (or a dropped connection) and this subscription was not announced.
+events.addEventListener('open', () => {
+  if (queue) void refresh(queue);
+  if (transcript) void refresh(transcript);
+});
 events.addEventListener('inbox', (event) => {
   const data = JSON.parse((event as MessageEvent<string>).data) as { conversationId: string; change: string };
   if (data.change === 'opened') notifyNew();
