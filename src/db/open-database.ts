@@ -9,6 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config';
+import { lockEmbeddedDatabase } from './embedded-lock';
 import { PglitePool } from './pglite-pool';
 import { PreparedStatementPool } from './prepared-statement-pool';
 import type { Database } from './schema';
@@ -52,9 +53,19 @@ function openPostgres(url: string, schema: string): DatabaseHandle {
 
 async function openPglite(directory: string): Promise<DatabaseHandle> {
   fs.mkdirSync(directory, { recursive: true });
-  const database = await PGlite.create(directory, { parsers: { [INT8_OID]: (value: string) => Number(value) } });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PglitePool(database) }) });
-  return { db, kind: 'pglite', schema: 'public', close: () => db.destroy() };
+  const release = lockEmbeddedDatabase(directory);
+  try {
+    const database = await PGlite.create(directory, { parsers: { [INT8_OID]: (value: string) => Number(value) } });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PglitePool(database) }) });
+    const close = async () => {
+      await db.destroy();
+      release();
+    };
+    return { db, kind: 'pglite', schema: 'public', close };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 /** True when the database answers a trivial query. */

@@ -1,6 +1,6 @@
 /**
- * The embedded default: PGlite in DATA_DIR, migrated and seeded like a server database, surviving a reopen, with the
- * same dialog storage (hashed keys, encrypted values).
+ * The embedded default: PGlite in DATA_DIR, migrated and seeded like a server database, surviving a reopen (and
+ * refusing a second opener while open), with the same dialog storage (hashed keys, encrypted values).
  */
 import { Kysely } from 'kysely';
 import { PostgresDialogStorage } from '../../src/conversation/postgres-dialog-storage';
@@ -27,23 +27,32 @@ afterAll(async () => {
   await postgres.cleanup();
 });
 
-test.each(['pglite', 'postgres'] as const)('%s: migrates, seeds the demo practice once, and keeps data across a reopen', async (kind) => {
-  const environment = kind === 'pglite' ? pglite : postgres;
-  const logger = createLogger('silent');
-  const first = await prepareDatabase(environment.config, logger);
-  expect(first.kind).toBe(kind);
-  const practice = await loadPracticeContent(first.db, DEMO_PRACTICE_ID);
-  expect(practice.name).toBe('Riverside Family Medicine');
-  expect(practice.locations[0]?.details.hours.saturday).toEqual([{ opens: '09:00', closes: '12:00' }]);
-  const flows = await first.db.selectFrom('flow_versions').select('status').execute();
-  expect(flows.length).toBeGreaterThanOrEqual(15);
-  await first.close();
+test.each(['pglite', 'postgres'] as const)(
+  '%s: migrates, seeds the demo practice once, and keeps data across a reopen',
+  async (kind) => {
+    const environment = kind === 'pglite' ? pglite : postgres;
+    const logger = createLogger('silent');
+    const first = await prepareDatabase(environment.config, logger);
+    expect(first.kind).toBe(kind);
+    const practice = await loadPracticeContent(first.db, DEMO_PRACTICE_ID);
+    expect(practice.name).toBe('Riverside Family Medicine');
+    expect(practice.locations[0]?.details.hours.saturday).toEqual([{ opens: '09:00', closes: '12:00' }]);
+    const flows = await first.db.selectFrom('flow_versions').select('status').execute();
+    expect(flows.length).toBeGreaterThanOrEqual(15);
+    if (kind === 'pglite') {
+      // PGlite belongs to one process: a second opener (a CLI command while `npm start` runs) is told why.
+      await expect(openDatabase(environment.config)).rejects.toThrow(
+        /in use by another process \(is `npm start` running\?\): stop it first, or use DATABASE_URL/,
+      );
+    }
+    await first.close();
 
-  const second = await prepareDatabase(environment.config, logger);
-  expect(await migrateToLatest(second.db, second.schema)).toEqual([]);
-  expect(await second.db.selectFrom('flow_versions').select('id').execute()).toHaveLength(flows.length);
-  await second.close();
-});
+    const second = await prepareDatabase(environment.config, logger);
+    expect(await migrateToLatest(second.db, second.schema)).toEqual([]);
+    expect(await second.db.selectFrom('flow_versions').select('id').execute()).toHaveLength(flows.length);
+    await second.close();
+  },
+);
 
 test('dialog storage hashes keys, encrypts values and joins the current transaction', async () => {
   const handle = await openDatabase(pglite.config);
@@ -60,10 +69,12 @@ test('dialog storage hashes keys, encrypts values and joins the current transact
   // A write inside a rolled-back turn leaves no trace.
   await handle.db
     .transaction()
-    .execute((trx) => runInTransactionScope(trx, async () => {
-      await storage.write({ [key]: { dialogState: { step: 3 } } });
-      throw new Error('turn failed');
-    }))
+    .execute((trx) =>
+      runInTransactionScope(trx, async () => {
+        await storage.write({ [key]: { dialogState: { step: 3 } } });
+        throw new Error('turn failed');
+      }),
+    )
     .catch(() => undefined);
   expect(await storage.read([key])).toEqual({ [key]: { dialogState: { step: 2, answer: 'Test Patient' } } });
   await storage.delete([key]);
