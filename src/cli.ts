@@ -4,10 +4,12 @@
  */
 import fs from 'node:fs/promises';
 import { Command } from 'commander';
+import type { Kysely } from 'kysely';
 import { FLOWS_DIR, INTENTS_DIR } from './project-paths';
 import { loadConfig } from './config';
 import { migrateToLatest } from './db/migrate';
 import { openDatabase } from './db/open-database';
+import type { Database } from './db/schema';
 import { createActionRegistry } from './flows/actions';
 import { FlowValidationError, loadFlowFiles } from './flows/flow-loader';
 import { evaluateNlu } from './nlu/evaluate';
@@ -50,6 +52,20 @@ async function withDatabase(work: (handle: Awaited<ReturnType<typeof openDatabas
   } finally {
     await handle.close();
   }
+}
+
+/** The database (migrated), the staff accounts and the practice, for `staff` commands. */
+async function withStaffAccounts(
+  work: (db: Kysely<Database>, accounts: StaffAccounts, practiceId: string) => Promise<void>,
+): Promise<void> {
+  await withDatabase(async ({ db, schema }) => {
+    await migrateToLatest(db, schema);
+    const config = loadConfig();
+    const accounts = new StaffAccounts(new AuditLog(loadKeyRing(config.PHI_KEYS, config.dataDir)));
+    const practiceId = await findDefaultPracticeId(db);
+    if (!practiceId) throw new Error('no practice exists: run `concierge seed-demo` or create one');
+    await work(db, accounts, practiceId);
+  });
 }
 
 const AUTOMATED_CHANNELS = ['sms', 'whatsapp', 'messenger'] as const;
@@ -248,23 +264,22 @@ export function buildCli(): Command {
       }),
     );
 
-  program
-    .command('staff')
-    .description('staff accounts')
+  const staff = program.command('staff').description('staff accounts');
+  staff
     .command('add')
-    .description('creates a staff account and prints its one-time password (changed at first login, with a TOTP enrolment)')
+    .description(
+      'creates a staff account and prints its one-time password (changed at first login, with a TOTP enrolment)',
+    )
     .requiredOption('--email <email>', 'the login email')
     .requiredOption('--name <name>', 'the name shown to colleagues')
     .requiredOption('--role <role>', 'front_desk, nurse, billing, practice_manager or admin')
-    .option('--department <department...>', "front_desk, nurse_line, billing or practice_management (default: the role's)")
+    .option(
+      '--department <department...>',
+      "front_desk, nurse_line, billing or practice_management (default: the role's)",
+    )
     .option('--location <location...>', 'location ids (default: all of the practice)')
     .action((options: { email: string; name: string; role: string; department?: string[]; location?: string[] }) =>
-      withDatabase(async ({ db, schema }) => {
-        await migrateToLatest(db, schema);
-        const config = loadConfig();
-        const accounts = new StaffAccounts(new AuditLog(loadKeyRing(config.PHI_KEYS, config.dataDir)));
-        const practiceId = await findDefaultPracticeId(db);
-        if (!practiceId) throw new Error('no practice exists: run `concierge seed-demo` or create one');
+      withStaffAccounts(async (db, accounts, practiceId) => {
         const added = await accounts.add(
           db,
           {
@@ -278,6 +293,22 @@ export function buildCli(): Command {
           'cli',
         );
         print({ id: added.id, email: added.email, role: added.role, oneTimePassword: added.oneTimePassword });
+      }),
+    );
+  staff
+    .command('reset-password')
+    .description(
+      'gives a staff member a new one-time password and signs them out (an admin can also do it in /inbox/admin)',
+    )
+    .requiredOption('--email <email>', 'the login email')
+    .option('--authenticator', 'also clear the TOTP enrolment (a lost phone): the next login enrols again')
+    .action((options: { email: string; authenticator?: boolean }) =>
+      withStaffAccounts(async (db, accounts, practiceId) => {
+        const id = await accounts.idByEmail(db, practiceId, options.email);
+        const oneTimePassword = await accounts.resetPassword(db, id, 'cli', {
+          authenticator: options.authenticator === true,
+        });
+        print({ id, email: options.email.trim().toLowerCase(), oneTimePassword });
       }),
     );
 

@@ -1,6 +1,6 @@
 /**
  * The retention run (`concierge retention run`, and daily in the worker): message bodies and dialog state older than
- * the practice's period are purged (the rows stay, so delivery history and sequence numbers survive), and the
+ * the practice's period are purged, staff notes and secure-link replies with them (the rows stay, so delivery history and sequence numbers survive), and the
  * secure page's short-lived records (rate-limit windows, expired codes, used chat handoffs) are deleted once they
  * can no longer matter. Audit events are never touched here: they are kept at least six years (DESIGN §6).
  */
@@ -18,6 +18,8 @@ const UNFINISHED_STATUSES: readonly OutboundStatus[] = ['queued', 'sending', 'he
 export interface RetentionResult {
   readonly inboundBodies: number;
   readonly outboundBodies: number;
+  /** Staff notes and replies sent behind a secure link. */
+  readonly staffBodies: number;
   readonly dialogStates: number;
   readonly rateLimitCounters: number;
   readonly otpChallenges: number;
@@ -29,6 +31,7 @@ export async function runRetention(db: Kysely<Database>, audit: AuditLog, now = 
     const practices = await trx.selectFrom('practices').select(['id', 'profile']).execute();
     let inboundBodies = 0;
     let outboundBodies = 0;
+    let staffBodies = 0;
     let shortestCutoff: Date | undefined;
     for (const practice of practices) {
       const days = practiceProfileSchema.shape.retention.parse(
@@ -53,6 +56,16 @@ export async function runRetention(db: Kysely<Database>, audit: AuditLog, now = 
         .where('status', 'not in', UNFINISHED_STATUSES)
         .where((eb) => eb.or([eb('body_enc', 'is not', null), eb('quick_replies_enc', 'is not', null)]))
         .executeTakeFirst();
+      for (const table of ['inbox_notes', 'staff_secure_messages'] as const) {
+        const cleared = await trx
+          .updateTable(table)
+          .set({ body_enc: null })
+          .where('conversation_id', 'in', conversations)
+          .where('created_at', '<', cutoff)
+          .where('body_enc', 'is not', null)
+          .executeTakeFirst();
+        staffBodies += Number(cleared.numUpdatedRows);
+      }
       inboundBodies += Number(inbound.numUpdatedRows);
       outboundBodies += Number(outbound.numUpdatedRows);
     }
@@ -77,6 +90,7 @@ export async function runRetention(db: Kysely<Database>, audit: AuditLog, now = 
     const result: RetentionResult = {
       inboundBodies,
       outboundBodies,
+      staffBodies,
       dialogStates: Number(dialogStates.numDeletedRows),
       rateLimitCounters: Number(counters.numDeletedRows),
       otpChallenges: Number(challenges.numDeletedRows),

@@ -36,7 +36,7 @@ export interface InboxTables {
     id: Generated<number>;
     conversation_id: string;
     staff_id: string;
-    body_enc: string;
+    body_enc: string | null;
     created_at: Timestamp;
   };
   canned_responses: {
@@ -54,13 +54,14 @@ export interface InboxTables {
     reason_enc: string;
     expires_at: Timestamp;
     reviewed_at: NullableTimestamp;
+    reviewed_by: ColumnType<string | null, string | null | undefined, string | null>;
     created_at: Timestamp;
   };
   staff_secure_messages: {
     id: Generated<string>;
     conversation_id: string;
     patient_id: string | null;
-    body_enc: string;
+    body_enc: string | null;
     created_at: Timestamp;
   };
 }

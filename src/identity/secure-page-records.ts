@@ -129,7 +129,7 @@ export class SecurePageRecords {
       ? await this.deps.db.selectFrom('staff_secure_messages').selectAll().where('id', '=', id).executeTakeFirst()
       : undefined;
     const heading = STAFF_MESSAGE_HEADING[input.lang];
-    if (!row || (row.patient_id !== null && row.patient_id !== input.patientId)) {
+    if (!row || row.body_enc === null || (row.patient_id !== null && row.patient_id !== input.patientId)) {
       return { heading, items: [STAFF_MESSAGE_GONE[input.lang]] };
     }
     await this.deps.audit.append(this.deps.db, {

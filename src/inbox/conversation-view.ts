@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit-log';
 import { type ChannelCapabilities, isWithinWindow } from '../channels/channel-sender';
+import { messengerTakesStaffReply } from '../channels/messenger/messenger-sender';
 import { currentConsent } from '../consent/consent-ledger';
 import type { PhiGate } from '../consent/phi-gate';
 import type { ConversationRepository } from '../conversation/conversation-repository';
@@ -48,6 +49,8 @@ export interface ConversationView {
     readonly windowHours?: number;
     /** Messenger past 24 h: a staff reply goes with the HUMAN_AGENT tag (up to 7 days). */
     readonly humanAgentTag: boolean;
+    /** Messenger past 7 days: no reply can be sent at all. */
+    readonly replyClosed: boolean;
   };
 }
 
@@ -87,6 +90,8 @@ export class ConversationViews {
     const capabilities = this.deps.capabilities(conversation.channel);
     const now = this.deps.now();
     const windowOpen = capabilities ? isWithinWindow(capabilities, conversation.last_inbound_at, now) : true;
+    const messengerOpen =
+      conversation.channel === 'messenger' && messengerTakesStaffReply(conversation.last_inbound_at, now);
     return {
       conversationId,
       channel: conversation.channel,
@@ -109,7 +114,8 @@ export class ConversationViews {
         phiAllowed: verified ? await this.deps.gate.allows(db, conversation, verified.patientId) : false,
         windowOpen: conversation.channel === 'messenger' ? true : windowOpen,
         ...(capabilities?.messagingWindowHours ? { windowHours: capabilities.messagingWindowHours } : {}),
-        humanAgentTag: conversation.channel === 'messenger' && !windowOpen,
+        humanAgentTag: messengerOpen && !windowOpen,
+        replyClosed: conversation.channel === 'messenger' && !messengerOpen,
       },
     };
   }
@@ -154,7 +160,11 @@ export class ConversationViews {
       .where('n.conversation_id', '=', conversationId)
       .orderBy('n.id')
       .execute();
-    return rows.map((row) => ({ at: row.created_at, author: row.name, text: this.deps.keyRing.decrypt(row.body_enc) }));
+    return rows.map((row) => ({
+      at: row.created_at,
+      author: row.name,
+      text: row.body_enc === null ? '(Removed after the retention period.)' : this.deps.keyRing.decrypt(row.body_enc),
+    }));
   }
 
   private async consent(conversations: ReadonlyArray<{ contact_id: string; channel: string }>) {

@@ -171,23 +171,58 @@ export class StaffAccounts {
     await this.audit.append(db, { actor: `staff:${staffId}`, action: 'staff.password_changed' });
   }
 
-  /** An admin's reset: a new one-time password, the lock lifted. */
-  async resetPassword(db: Kysely<Database>, staffId: string, actor: string): Promise<string> {
+  /**
+   * An admin's reset: a new one-time password (changed at the next login), the lock lifted, every open session ended.
+   * With `authenticator`, the TOTP enrolment is cleared too (a lost phone), so the next login enrols again.
+   */
+  async resetPassword(
+    db: Kysely<Database>,
+    staffId: string,
+    actor: string,
+    options: { readonly authenticator?: boolean } = {},
+  ): Promise<string> {
     const oneTimePassword = oneTimePasswordText();
-    const updated = await db
-      .updateTable('staff_users')
-      .set({
-        password_hash: await hash(oneTimePassword, HASH_OPTIONS),
-        must_change_password: true,
-        failed_logins: 0,
-        locked_until: null,
-        updated_at: this.now(),
-      })
-      .where('id', '=', staffId)
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) throw new ValidationError('no such staff member');
-    await this.audit.append(db, { actor, action: 'staff.password_reset', details: { staff: staffId } });
+    const passwordHash = await hash(oneTimePassword, HASH_OPTIONS);
+    await db.transaction().execute(async (trx) => {
+      const now = this.now();
+      const updated = await trx
+        .updateTable('staff_users')
+        .set({
+          password_hash: passwordHash,
+          must_change_password: true,
+          failed_logins: 0,
+          locked_until: null,
+          updated_at: now,
+          ...(options.authenticator ? { totp_secret_enc: null, totp_enrolled_at: null, totp_last_step: null } : {}),
+        })
+        .where('id', '=', staffId)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) throw new ValidationError('no such staff member');
+      await trx
+        .updateTable('staff_sessions')
+        .set({ ended_at: now, end_reason: 'reset' })
+        .where('staff_id', '=', staffId)
+        .where('ended_at', 'is', null)
+        .execute();
+      await this.audit.append(trx, {
+        actor,
+        action: 'staff.password_reset',
+        details: { staff: staffId, authenticator: options.authenticator === true },
+      });
+    });
     return oneTimePassword;
+  }
+
+  /** The id of the practice's account with this email, for commands that name people by email. */
+  async idByEmail(db: Kysely<Database>, practiceId: string, email: string): Promise<string> {
+    const row = await db
+      .selectFrom('staff_users')
+      .select('id')
+      .where('practice_id', '=', practiceId)
+      .where('email', '=', email.trim().toLowerCase())
+      .executeTakeFirst();
+    if (!row) throw new ValidationError('no staff member has this email');
+    return row.id;
   }
 }
 

@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit-log';
 import type { DraftShaper } from '../channels/draft-shaping';
+import { messengerTakesStaffReply } from '../channels/messenger/messenger-sender';
 import { secureLinkOffer } from '../consent/phi-consent-wording';
 import type { PhiGate, SecureLinkIssuer } from '../consent/phi-gate';
 import type { ConversationEvents } from '../conversation/conversation-events';
@@ -41,6 +42,7 @@ export interface StaffRepliesDeps {
   readonly events: ConversationEvents;
   readonly audit: AuditLog;
   readonly shapeDrafts?: DraftShaper;
+  readonly now: () => Date;
 }
 
 export type ReplyDelivery = 'as_is' | 'secure_link';
@@ -59,6 +61,11 @@ export class StaffReplies {
     if (text.length > MAX_REPLY_LENGTH) throw new ValidationError(`a reply is at most ${MAX_REPLY_LENGTH} characters`);
     const { ids, delivery } = await this.deps.db.transaction().execute(async (trx) => {
       const conversation = await this.deps.repository.lockConversation(trx, conversationId);
+      if (
+        conversation.channel === 'messenger' &&
+        !messengerTakesStaffReply(conversation.last_inbound_at, this.deps.now())
+      )
+        throw new ValidationError('Messenger takes no reply more than 7 days after the patient’s last message');
       const lang = conversation.language ?? 'en';
       const patientId = (await this.deps.directory.verifiedContact(trx, conversation.contact_id))?.patientId ?? null;
       const phi = options.asSecureLink === true || options.containsPhi === true || looksLikePhi(text);

@@ -72,6 +72,30 @@ async function purgeAndCheck(db: Kysely<Database>): Promise<void> {
     .execute(db)
     .then((result) => result.rows[0]!);
   await db.updateTable('dialog_state').set({ updated_at: longAgo }).execute();
+  // A staff note and a secure-link reply from back then, and a note written today.
+  const [practice] = await db.selectFrom('practices').select('id').limit(1).execute();
+  const staff = await db
+    .insertInto('staff_users')
+    .values({
+      practice_id: practice!.id,
+      email: 'retention@example.test',
+      name: 'Test Staff',
+      role: 'front_desk',
+      password_hash: 'unused',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('inbox_notes')
+    .values([
+      { conversation_id: conversationId, staff_id: staff.id, body_enc: 'sealed-old', created_at: longAgo },
+      { conversation_id: conversationId, staff_id: staff.id, body_enc: 'sealed-new' },
+    ])
+    .execute();
+  await db
+    .insertInto('staff_secure_messages')
+    .values({ conversation_id: conversationId, body_enc: 'sealed-old', created_at: longAgo })
+    .execute();
   await db
     .insertInto('rate_limit_counters')
     .values([
@@ -83,7 +107,7 @@ async function purgeAndCheck(db: Kysely<Database>): Promise<void> {
   const run = await runCli(environment.env, 'retention', 'run');
   expect(run.stderr).toBe('');
   const counts = JSON.parse(run.stdout) as Record<string, number>;
-  expect(counts).toMatchObject({ inboundBodies: 1, rateLimitCounters: 1 });
+  expect(counts).toMatchObject({ inboundBodies: 1, staffBodies: 2, rateLimitCounters: 1 });
   expect(counts.outboundBodies).toBeGreaterThanOrEqual(1);
   expect(counts.dialogStates).toBeGreaterThanOrEqual(1);
 
@@ -95,6 +119,9 @@ async function purgeAndCheck(db: Kysely<Database>): Promise<void> {
   const inbound = await db.selectFrom('inbound_messages').select(['conversation_id', 'body_enc', 'seq']).execute();
   expect(inbound).toHaveLength(2); // rows (and their sequence numbers) stay
   for (const row of inbound) expect(row.body_enc === null).toBe(row.conversation_id === conversationId);
+  const notes = await db.selectFrom('inbox_notes').select('body_enc').orderBy('id').execute();
+  expect(notes.map((row) => row.body_enc)).toEqual([null, 'sealed-new']);
+  expect(await db.selectFrom('staff_secure_messages').select('body_enc').execute()).toEqual([{ body_enc: null }]);
   expect((await db.selectFrom('rate_limit_counters').select('bucket').execute()).map((row) => row.bucket)).toEqual([
     'current-window',
   ]);
@@ -105,5 +132,5 @@ async function purgeAndCheck(db: Kysely<Database>): Promise<void> {
 
   // A second run finds nothing more to purge.
   const again = JSON.parse((await runCli(environment.env, 'retention', 'run')).stdout) as Record<string, number>;
-  expect(again).toMatchObject({ inboundBodies: 0, outboundBodies: 0, rateLimitCounters: 0 });
+  expect(again).toMatchObject({ inboundBodies: 0, outboundBodies: 0, staffBodies: 0, rateLimitCounters: 0 });
 }

@@ -112,6 +112,11 @@ export function computeAppsecretProof(accessToken: string, appSecret: string): s
   return crypto.createHmac('sha256', appSecret).update(accessToken).digest('hex');
 }
 
+/** Whether Messenger still takes a staff reply (with the HUMAN_AGENT tag after 24 h): within 7 days. */
+export function messengerTakesStaffReply(lastInboundAt: Date | null, now: Date): boolean {
+  return lastInboundAt !== null && now.getTime() - lastInboundAt.getTime() < HUMAN_AGENT_WINDOW_HOURS * HOUR_MS;
+}
+
 /**
  * The messaging type allowed at `now`, or a `window_closed` SendError: within 24 h of the patient's last message a
  * `RESPONSE`; after that, for staff only and within 7 days, the `HUMAN_AGENT` tag.

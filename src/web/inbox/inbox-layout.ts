@@ -1,5 +1,7 @@
 /** The frame of every inbox page: headers that keep it private, the skip link, the header bar and the idle warning. */
+import { isSupervisor } from '../../inbox/staff-scope';
 import { escapeHtml } from '../html-escape';
+import type { InboxSessions, SignedIn } from './inbox-session';
 
 export const INBOX_HEADERS = {
   'Cache-Control': 'no-store',
@@ -18,6 +20,22 @@ export interface Viewer {
   readonly csrf: string;
   readonly idleMs: number;
   readonly canEditCanned: boolean;
+  readonly isAdmin: boolean;
+}
+
+export type SignedInViewer = Viewer & { readonly id: string; readonly available: boolean };
+
+export function viewerOf(sessions: InboxSessions, who: SignedIn, idleMs: number): SignedInViewer {
+  return {
+    id: who.staff.id,
+    name: who.staff.name,
+    roleLabel: ROLE_LABELS[who.staff.role] ?? who.staff.role,
+    csrf: sessions.sessions.csrfToken(who.token),
+    idleMs,
+    canEditCanned: isSupervisor(who.staff),
+    isAdmin: who.staff.role === 'admin',
+    available: who.staff.available,
+  };
 }
 
 export const ROLE_LABELS: Readonly<Record<string, string>> = {
@@ -60,7 +78,7 @@ export function appPage(viewer: Viewer, title: string, body: string, dataset: Re
 <body data-idle-ms="${viewer.idleMs}" data-csrf="${escapeHtml(viewer.csrf)}"${data}>
 <a class="skip" href="#main">Skip to main content</a>
 <header class="bar"><p class="brand">Staff inbox</p>
-<nav aria-label="Inbox sections"><ul><li><a href="/inbox">Queue</a></li>${viewer.canEditCanned ? '<li><a href="/inbox/canned">Canned responses</a></li>' : ''}</ul></nav>
+<nav aria-label="Inbox sections"><ul><li><a href="/inbox">Queue</a></li>${viewer.canEditCanned ? '<li><a href="/inbox/canned">Canned responses</a></li>' : ''}${viewer.isAdmin ? '<li><a href="/inbox/admin">Admin</a></li>' : ''}</ul></nav>
 <p class="who">${escapeHtml(viewer.name)} · ${escapeHtml(viewer.roleLabel)}</p>
 <button type="button" id="enable-notifications" class="secondary" hidden>Enable notifications</button>
 <form method="post" action="/inbox/logout">${csrfField(viewer.csrf)}<button type="submit" class="secondary">Sign out</button></form>

@@ -20,6 +20,7 @@ import { CannedResponses } from '../../inbox/canned-responses';
 import { ConversationViews } from '../../inbox/conversation-view';
 import { InboxQueue } from '../../inbox/inbox-queue';
 import { StaffAccounts } from '../../inbox/staff-accounts';
+import { StaffAdmin } from '../../inbox/staff-admin';
 import { StaffReplies } from '../../inbox/staff-replies';
 import { StaffScope } from '../../inbox/staff-scope';
 import { StaffSessions } from '../../inbox/staff-sessions';
@@ -30,6 +31,7 @@ import type { PracticeContent } from '../../practice/practice-profile';
 import type { SendOutboundJobData } from '../../queues/send-outbound-queue';
 import type { UpcomingAppointments } from '../../scheduling/upcoming-appointments';
 import { escapeHtml } from '../html-escape';
+import { createAdminRoutes } from './admin-routes';
 import { INBOX_HEADERS, plainPage } from './inbox-layout';
 import { createInboxRoutes } from './inbox-routes';
 import { InboxSessions } from './inbox-session';
@@ -62,18 +64,21 @@ export function createInboxRouter(deps: InboxRouterDeps): Router {
   const { db, keyRing, audit } = deps;
   const sessions = new InboxSessions(db, new StaffSessions(keyRing, { idleMs: deps.idleMs, now }));
   const timeZone = async () => (await deps.practice(db, deps.practiceId)).locations[0]?.timeZone ?? 'UTC';
+  const accounts = new StaffAccounts(audit, now);
+  const admin = new StaffAdmin({ db, keyRing, audit, accounts, now });
   const router = createRouter();
   router.use(
     createLoginRoutes({
       ...{ db, sessions, practiceId: deps.practiceId, servedOverHttps: deps.links.servedOverHttps },
       idleMinutes: Math.round(deps.idleMs / 60_000),
-      accounts: new StaffAccounts(audit, now),
+      accounts,
       totp: new StaffTotp(keyRing, audit, `${deps.practiceName} inbox`, now),
     }),
   );
   router.use(
     createInboxRoutes({
       ...{ db, sessions, events: deps.events, idleMs: deps.idleMs, timeZone, now },
+      openFlagCount: (practiceId) => admin.openFlagCount(practiceId),
       queue: new InboxQueue({
         db,
         keyRing,
@@ -94,12 +99,14 @@ export function createInboxRouter(deps: InboxRouterDeps): Router {
           sendQueue: deps.sendQueue,
           events: deps.events,
           shapeDrafts: deps.shapeDrafts,
+          now,
         },
       }),
       scope: new StaffScope({ keyRing, audit, now }),
       canned: new CannedResponses(db, audit),
     }),
   );
+  router.use(createAdminRoutes({ sessions, admin, idleMs: deps.idleMs, timeZone }));
   router.use('/inbox', inboxErrors(deps.logger));
   return router;
 }

@@ -21,7 +21,7 @@ import {
   isSupervisor,
   latestItem,
 } from '../../inbox/staff-scope';
-import { INBOX_HEADERS, ROLE_LABELS, type Viewer } from './inbox-layout';
+import { INBOX_HEADERS, viewerOf } from './inbox-layout';
 import { type InboxSessions, type SignedIn, signedIn } from './inbox-session';
 import {
   breakGlassPage,
@@ -42,6 +42,8 @@ export interface InboxRoutesDeps {
   readonly canned: CannedResponses;
   readonly events: ConversationEvents;
   readonly idleMs: number;
+  /** Break-glass access not yet reviewed, shown to admins on the queue. */
+  readonly openFlagCount: (practiceId: string) => Promise<number>;
   readonly timeZone: () => Promise<string>;
   readonly now: () => Date;
 }
@@ -62,15 +64,7 @@ export function createInboxRoutes(deps: InboxRoutesDeps): Router {
   const action = sessions.require('action');
   const live = sessions.require('live');
 
-  const viewer = (who: SignedIn): Viewer & { id: string; available: boolean } => ({
-    id: who.staff.id,
-    name: who.staff.name,
-    roleLabel: ROLE_LABELS[who.staff.role] ?? who.staff.role,
-    csrf: sessions.sessions.csrfToken(who.token),
-    idleMs: deps.idleMs,
-    canEditCanned: isSupervisor(who.staff),
-    available: who.staff.available,
-  });
+  const viewer = (who: SignedIn) => viewerOf(sessions, who, deps.idleMs);
   const html = (response: Response, body: string, status = 200) =>
     response.set(INBOX_HEADERS).status(status).type('html').send(body);
   const conversationId = (request: Request) => {
@@ -94,7 +88,9 @@ export function createInboxRoutes(deps: InboxRoutesDeps): Router {
 
   router.get('/inbox', page, async (_request, response) => {
     const who = signedIn(response);
-    html(response, queuePage(viewer(who), queueFragment(await deps.queue.list(who.staff), deps.now(), who.staff.id)));
+    const fragment = queueFragment(await deps.queue.list(who.staff), deps.now(), who.staff.id);
+    const openFlags = who.staff.role === 'admin' ? await deps.openFlagCount(who.staff.practiceId) : 0;
+    html(response, queuePage(viewer(who), fragment, openFlags));
   });
   router.get('/inbox/fragments/queue', live, async (_request, response) => {
     const who = signedIn(response);

@@ -6,6 +6,9 @@ import { DEPARTMENTS } from '../../db/staff-tables';
 import { escapeHtml } from '../html-escape';
 import { CHANNEL_LABELS, DEPARTMENT_LABELS, type Viewer, appPage, clock, csrfField, waitedFor } from './inbox-layout';
 
+export const MESSENGER_CLOSED =
+  'Messenger takes no reply more than 7 days after the patient’s last message. Call the patient, or wait until they write again.';
+
 const STATE_LABELS: Readonly<Record<string, string>> = { waiting: 'Waiting', assigned: 'Assigned', closed: 'Closed' };
 
 export function queueFragment(items: readonly QueueItem[], now: Date, viewerId: string): string {
@@ -42,11 +45,16 @@ export function queueFragment(items: readonly QueueItem[], now: Date, viewerId: 
     .join('');
 }
 
-export function queuePage(viewer: Viewer & { available: boolean }, fragment: string): string {
+/** `openFlags`: for admins, break-glass access not yet reviewed. */
+export function queuePage(viewer: Viewer & { available: boolean }, fragment: string, openFlags = 0): string {
+  const flags =
+    openFlags > 0
+      ? `<p class="notice" role="status"><a href="/inbox/admin">${openFlags === 1 ? '1 break-glass access waits' : `${openFlags} break-glass accesses wait`} for your review.</a></p>`
+      : '';
   return appPage(
     viewer,
     'Queue',
-    `<form method="post" action="/inbox/availability" class="inline">${csrfField(viewer.csrf)}
+    `${flags}<form method="post" action="/inbox/availability" class="inline">${csrfField(viewer.csrf)}
 <input type="hidden" name="available" value="${viewer.available ? 'no' : 'yes'}">
 <p>${viewer.available ? 'You take new conversations automatically.' : 'New conversations wait for someone to claim them.'}</p>
 <button type="submit" class="secondary">${viewer.available ? 'Stop taking new conversations' : 'Take new conversations automatically'}</button></form>
@@ -115,7 +123,10 @@ ${item.assigneeId !== viewer.id ? `<form method="post" action="/inbox/items/${it
         .map((c) => `<option value="${escapeHtml(c.body)}">${escapeHtml(c.title)}</option>`)
         .join('')}</select></div>`
     : '';
-  const reply = `<section aria-labelledby="reply-heading"><h2 id="reply-heading">Reply</h2>
+  const reply = limits.replyClosed
+    ? `<section aria-labelledby="reply-heading"><h2 id="reply-heading">Reply</h2>
+<p class="notice" role="status">${escapeHtml(MESSENGER_CLOSED)}</p></section>`
+    : `<section aria-labelledby="reply-heading"><h2 id="reply-heading">Reply</h2>
 <form method="post" action="/inbox/c/${escapeHtml(view.conversationId)}/reply" id="reply-form">${csrf}${canned}
 <div class="field"><label for="reply">Message to the patient</label><textarea id="reply" name="text" rows="4" maxlength="1600" required aria-describedby="reply-limits reply-count"></textarea>
 <p id="reply-limits" class="hint">${escapeHtml(limitText)}.</p><p id="reply-count" class="hint" aria-live="polite"></p></div>

@@ -3,7 +3,8 @@
  * `concierge staff add`, the first login (new password, TOTP enrolment with the manual key), the next login with a
  * code; a web chat visitor asking for a person appears in the inbox, is claimed and answered while the bot stays
  * quiet, then handed back; the same over SMS; a billing user is refused a front-desk conversation until break-glass
- * with a reason (audited); a patient's HTML shows as text; 15 idle minutes end the session. axe-core on each page.
+ * with a reason (audited), which an admin then reviews on a tablet and resets that user's password; a patient's HTML
+ * shows as text; 15 idle minutes end the session. axe-core on each page.
  */
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -11,6 +12,7 @@ import { accessibilityViolations } from '../../support/accessibility-scan';
 import { launchChromium } from '../../support/headless-chromium';
 import { runCli } from '../../support/run-cli';
 import { waitFor } from '../../support/wait-for';
+import { processedInbound } from '../../integration/inbox/inbox-harness';
 import { PATIENT_NUMBER, postInboundMessage } from '../../integration/twilio/twilio-test-kit';
 import { smsProductForThisFile } from '../scheduling/sms-product';
 
@@ -116,23 +118,9 @@ async function sayInWidget(chat: ReturnType<Page['frameLocator']>, text: string)
   await box.press('Enter');
 }
 
-async function processedInbound(conversationId: string, count: number): Promise<void> {
-  await waitFor(
-    async () => {
-      const rows = await product.app.database.db
-        .selectFrom('inbound_messages')
-        .select('processed_at')
-        .where('conversation_id', '=', conversationId)
-        .execute();
-      return rows.length >= count && rows.every((row) => row.processed_at !== null);
-    },
-    15_000,
-    'the patient messages to be processed',
-  );
-}
-
 let frontDesk: BrowserContext;
 let inbox: Page;
+let billingPage: Page;
 
 test('concierge staff add, then the first login forces a new password and TOTP enrolment; the next login needs the code', async () => {
   const oneTimePassword = await addStaff('front.desk@example.test', 'Test Frontdesk', 'front_desk');
@@ -177,7 +165,7 @@ test('a web chat visitor asking for a person reaches the inbox; the claim and re
   await inbox.locator('#transcript').getByText('<img src=x onerror=alert(1)>').waitFor();
   expect(await inbox.locator('#transcript img').count()).toBe(0);
   await sayInWidget(chat, 'what are your hours?');
-  await processedInbound(conversationId, 3);
+  await processedInbound(product.app, conversationId, 3);
   await inbox.waitForTimeout(500);
   expect(await chat.getByRole('log').locator('li, .message, p').count()).toBe(botLinesBefore + 2);
   expect(dialogs).toBe(0);
@@ -252,8 +240,59 @@ test('a billing user gets 403 on a front-desk conversation unless using break-gl
     .select('reason_enc')
     .executeTakeFirstOrThrow();
   expect(grant.reason_enc).not.toContain('bill');
-  await billing.close();
+  billingPage = page;
 }, 60_000);
+
+test('on a tablet, an admin reviews the break-glass flag and resets a password, which signs that person out', async () => {
+  const admin = await browser.newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+  const page = await firstLogin(
+    admin,
+    'admin.person@example.test',
+    await addStaff('admin.person@example.test', 'Test Admin', 'admin'),
+  );
+  const fitsTheScreen = () =>
+    page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+  expect(await fitsTheScreen()).toBe(true);
+  await page.getByRole('link', { name: '1 break-glass access waits for your review.' }).click();
+  await page.waitForURL('**/inbox/admin');
+  await expectAccessible(page);
+  expect(await fitsTheScreen()).toBe(true);
+  const flag = page.getByRole('row', { name: /Test Billing/ });
+  expect(await flag.getByText('Patient called about a bill mentioned in this chat').isVisible()).toBe(true);
+  await flag.getByRole('button', { name: /^Mark reviewed/ }).click();
+  await page.getByText('No break-glass access waits for review.').waitFor();
+  expect(await page.getByRole('row', { name: /Reviewed by Test Admin/ }).isVisible()).toBe(true);
+
+  await page.getByRole('button', { name: 'Reset password of Test Billing' }).click();
+  await page.getByRole('heading', { name: 'Password reset', level: 1 }).waitFor();
+  await expectAccessible(page);
+  const oneTimePassword = await page.locator('#one-time-password').innerText();
+  await billingPage.reload();
+  expect(new URL(billingPage.url()).pathname).toBe('/inbox/login');
+  await billingPage.getByLabel('Email').fill('billing.person@example.test');
+  await billingPage.getByLabel('Password', { exact: true }).fill('a long new password 123');
+  await billingPage.getByRole('button', { name: 'Sign in' }).click();
+  await billingPage.getByRole('alert').waitFor();
+  expect(new URL(billingPage.url()).pathname).toBe('/inbox/login');
+  await billingPage.getByLabel('Email').fill('billing.person@example.test');
+  await billingPage.getByLabel('Password', { exact: true }).fill(oneTimePassword);
+  await billingPage.getByRole('button', { name: 'Sign in' }).click();
+  await billingPage.waitForURL('**/inbox/password');
+
+  // The conversation page on the tablet too: everything within the screen's width.
+  await page.goto(`${product.setup.publicUrl}/inbox`);
+  await page.locator('#queue a').first().click();
+  await page.getByRole('log', { name: 'Transcript' }).waitFor();
+  expect(await fitsTheScreen()).toBe(true);
+  const audited = await product.app.database.db
+    .selectFrom('audit_events')
+    .select('action')
+    .where('action', 'in', ['inbox.break_glass_reviewed', 'staff.password_reset'])
+    .execute();
+  expect(audited.map((event) => event.action).sort()).toEqual(['inbox.break_glass_reviewed', 'staff.password_reset']);
+  await billingPage.context().close();
+  await admin.close();
+}, 90_000);
 
 test('after 15 idle minutes (a warning a minute before) the session ends and the page returns to login', async () => {
   const context = await browser.newContext();

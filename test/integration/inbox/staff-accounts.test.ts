@@ -166,3 +166,61 @@ test('an unknown email answers exactly like a wrong password', async () => {
     status: 'invalid',
   });
 });
+
+test('concierge staff reset-password gives a new one-time password, ends open sessions and, asked to, the authenticator', async () => {
+  const member = await accounts.add(
+    handle.db,
+    { practiceId, email: 'reset.me@example.com', name: 'Test Resetme', role: 'nurse' },
+    'test',
+  );
+  await accounts.changePassword(handle.db, member.id, member.oneTimePassword, 'a long new passphrase');
+  await handle.db
+    .updateTable('staff_users')
+    .set({ totp_secret_enc: 'sealed-secret', totp_enrolled_at: clock })
+    .where('id', '=', member.id)
+    .execute();
+  await handle.db
+    .insertInto('staff_sessions')
+    .values({
+      staff_id: member.id,
+      token_hash: 'reset-test',
+      step: 'active',
+      expires_at: new Date(Date.now() + 3600_000),
+    })
+    .execute();
+
+  const plain = await runCli(environment.env, 'staff', 'reset-password', '--email', 'Reset.Me@example.com');
+  expect(plain.code).toBe(0);
+  const { oneTimePassword } = JSON.parse(plain.stdout) as { oneTimePassword: string };
+  expect(await accounts.checkPassword(handle.db, practiceId, 'reset.me@example.com', 'a long new passphrase')).toEqual({
+    status: 'invalid',
+  });
+  expect(await accounts.checkPassword(handle.db, practiceId, 'reset.me@example.com', oneTimePassword)).toMatchObject({
+    status: 'ok',
+    staff: { mustChangePassword: true, totpEnrolled: true },
+  });
+  const session = await handle.db
+    .selectFrom('staff_sessions')
+    .select(['ended_at', 'end_reason'])
+    .where('token_hash', '=', 'reset-test')
+    .executeTakeFirstOrThrow();
+  expect(session.end_reason).toBe('reset');
+
+  const lostPhone = await runCli(
+    environment.env,
+    'staff',
+    'reset-password',
+    '--email',
+    'reset.me@example.com',
+    '--authenticator',
+  );
+  expect(lostPhone.code).toBe(0);
+  const { oneTimePassword: second } = JSON.parse(lostPhone.stdout) as { oneTimePassword: string };
+  expect(await accounts.checkPassword(handle.db, practiceId, 'reset.me@example.com', second)).toMatchObject({
+    status: 'ok',
+    staff: { totpEnrolled: false },
+  });
+  const unknown = await runCli(environment.env, 'staff', 'reset-password', '--email', 'nobody@example.com');
+  expect(unknown.code).not.toBe(0);
+  expect(unknown.stderr).toContain('no staff member has this email');
+}, 60_000);
