@@ -2,6 +2,7 @@
  * The composition root: builds everything from config and returns handles. The server, the worker, the CLI and the
  * tests all start here; nothing lives in module-level singletons. Shutdown closes in reverse order.
  */
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Queue, Worker } from 'bullmq';
@@ -50,10 +51,14 @@ import type { DatabaseHandle } from './db/open-database';
 import { prepareDatabase } from './db/prepare-database';
 import type { ActionRegistry } from './flows/action-registry';
 import { createActionRegistry } from './flows/actions';
-import { loadPublishedFlows } from './flows/flow-loader';
+import { loadFlowVersions } from './flows/flow-loader';
 import { createHealthRouter } from './http/health-routes';
 import { createHttpApp } from './http/http-app';
-import { createLocalNluEngine } from './nlu/local-nlu-engine';
+import { LocalNluEngine } from './nlu/local-nlu-engine';
+import { loadTrainingData } from './nlu/training-data';
+import { ContentReleases } from './content/content-releases';
+import { ContentRuntime, PUBLISHED_TRAINING_FILE, trainingDataOf } from './content/content-runtime';
+import { snapshotLiveContent } from './content/live-content';
 import type { Language, NluEngine } from './nlu/nlu-engine';
 import type { OutboundDraft } from './conversation/outbound-draft';
 import { type Logger, createLogger } from './observability/logger';
@@ -99,6 +104,8 @@ export interface App {
   readonly emr: EmrAdapter;
   readonly nlu: NluEngine;
   readonly practiceId: string;
+  /** Drafts, publishing and history of what managers edit; `runtime` makes a publish take effect everywhere. */
+  readonly content: { readonly releases: ContentReleases; readonly runtime: ContentRuntime };
   readonly repository: ConversationRepository;
   readonly ingest: IngestService;
   readonly turns: TurnProcessor;
@@ -150,7 +157,14 @@ async function assemble(parts: Parts): Promise<App> {
   const practiceId = await findDefaultPracticeId(db);
   if (!practiceId) throw new Error('no practice exists: run `concierge seed-demo` or create one');
 
-  const nlu = createLocalNluEngine(INTENTS_DIR);
+  const { audit, consent, directory, links, gate } = createPhiServices(config, keyRing, parts.options.now);
+  const actions = parts.options.actions ?? createActionRegistry();
+  const now = parts.options.now ?? (() => new Date());
+  const releases = new ContentReleases({ db, audit, actions, now });
+  const fileTraining = await loadTrainingData(INTENTS_DIR);
+  await releases.ensurePublished(practiceId, () => snapshotLiveContent(db, practiceId, fileTraining));
+  const publishedTraining = async () => trainingDataOf((await releases.published(practiceId))!.content);
+  const nlu = new LocalNluEngine({ loadTrainingData: publishedTraining });
   await nlu.train();
 
   const queueSettings = { connection: redis.client, prefix: config.QUEUE_PREFIX };
@@ -166,16 +180,24 @@ async function assemble(parts: Parts): Promise<App> {
   const events = new ConversationEvents(redis.client, `${config.QUEUE_PREFIX}:conversation-events`);
   const repository = new ConversationRepository(keyRing);
   const ingest = new IngestService(db, repository, inboundQueue);
-  const actions = parts.options.actions ?? createActionRegistry();
-  const flows = await loadPublishedFlows(db, practiceId);
-  const bot = new BotEngine(db, keyRing, flows, actions);
-  const intents = new Set(flows.flatMap((flow) => flow.definition.triggers.intents));
+  const bot = new BotEngine(db, keyRing, await loadFlowVersions(db, practiceId), actions);
+  const intents = bot.startingIntents;
   const senders = createSenders(config, events);
   const shapeDrafts = createDraftShaper(
     new Map(senders.map((sender) => [sender.channel, sender.capabilities.maxLength])),
   );
-  const { audit, consent, directory, links, gate } = createPhiServices(config, keyRing, parts.options.now);
   const practiceContent = new PracticeContentCache();
+  const content = new ContentRuntime({
+    ...{ db, redis: redis.client, practiceId, bot, nlu, logger },
+    channel: `${config.QUEUE_PREFIX}:content-published`,
+    forgetPractice: () => practiceContent.clear(),
+    ...(database.kind === 'pglite'
+      ? { trainingFile: { path: path.join(config.dataDir, PUBLISHED_TRAINING_FILE), training: publishedTraining } }
+      : {}),
+  });
+  await content.start();
+  releases.onRelease((version) => content.published(version));
+  cleanup.unshift(() => content.stop());
   const emr = lazyEmrAdapter(config.EMR_ADAPTER, EMR_CAPABILITIES[config.EMR_ADAPTER], async () => {
     const practice = await practiceContent.get(db, practiceId);
     const timeZone = practice.locations[0]?.timeZone;
@@ -235,6 +257,7 @@ async function assemble(parts: Parts): Promise<App> {
   };
   const handoffs = new VerifiedChatHandoffs({ keyRing, audit, directory, repository, now: parts.options.now });
   const turns = new TurnProcessor({
+    practices: practiceContent,
     ...{ db, repository, bot, nlu, sendQueue, events, logger, metrics, intents, shapeDrafts, handoff },
     ...{ consent, gate, directory, appointments, now: parts.options.now },
     scheduling: { service: scheduling.service, requests: scheduling.requests, tracker: scheduling.tracker, directory },
@@ -269,6 +292,7 @@ async function assemble(parts: Parts): Promise<App> {
     emr,
     nlu,
     practiceId,
+    content: { releases, runtime: content },
     repository,
     ingest,
     turns,

@@ -3,19 +3,22 @@
  * `flows validate` need no database or Redis.
  */
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { FLOWS_DIR, INTENTS_DIR } from './project-paths';
-import { loadConfig } from './config';
+import { type Config, loadConfig } from './config';
 import { migrateToLatest } from './db/migrate';
 import { openDatabase } from './db/open-database';
 import type { Database } from './db/schema';
 import { createActionRegistry } from './flows/actions';
 import { FlowValidationError, loadFlowFiles } from './flows/flow-loader';
 import { evaluateNlu } from './nlu/evaluate';
-import { createLocalNluEngine } from './nlu/local-nlu-engine';
+import { LocalNluEngine, createLocalNluEngine } from './nlu/local-nlu-engine';
 import { isLanguage } from './nlu/nlu-engine';
-import { loadTrainingData } from './nlu/training-data';
+import { type TrainingData, loadTrainingData } from './nlu/training-data';
+import { parseBundle } from './content/content-bundle';
+import { PUBLISHED_TRAINING_FILE, trainingDataOf } from './content/content-runtime';
 import { seedDemoPractice } from './practice/demo-seed';
 import { runRetention } from './compliance/retention';
 import { AuditLog } from './audit/audit-log';
@@ -43,6 +46,43 @@ async function trainedEngine() {
   const engine = createLocalNluEngine(INTENTS_DIR);
   await engine.train();
   return engine;
+}
+
+/**
+ * The engine trained on what the practice published (phrases added in /admin included): from PostgreSQL, or with the
+ * embedded database from the copy the product keeps in DATA_DIR (the product holds the database itself); intents/
+ * until anything is published.
+ */
+async function publishedEngine() {
+  const config = loadConfig();
+  const engine = new LocalNluEngine({
+    loadTrainingData: async () => (await publishedTraining(config)) ?? loadTrainingData(INTENTS_DIR),
+  });
+  await engine.train();
+  return engine;
+}
+
+async function publishedTraining(config: Config): Promise<TrainingData | undefined> {
+  if (!config.DATABASE_URL) {
+    const file = path.join(config.dataDir, PUBLISHED_TRAINING_FILE);
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    return text === undefined ? undefined : (JSON.parse(text) as TrainingData);
+  }
+  let training: TrainingData | undefined;
+  await withDatabase(async ({ db }) => {
+    const practiceId = await findDefaultPracticeId(db).catch(() => undefined);
+    const release = practiceId
+      ? await db
+          .selectFrom('content_releases')
+          .select('content')
+          .where('practice_id', '=', practiceId)
+          .where('status', '=', 'published')
+          .executeTakeFirst()
+          .catch(() => undefined)
+      : undefined;
+    if (release) training = trainingDataOf(parseBundle(release.content));
+  });
+  return training;
 }
 
 async function withDatabase(work: (handle: Awaited<ReturnType<typeof openDatabase>>) => Promise<void>): Promise<void> {
@@ -135,12 +175,12 @@ export function buildCli(): Command {
     });
   nlu
     .command('parse')
-    .description('classify one message')
+    .description('classify one message with the published training phrases (intents/ until something is published)')
     .argument('<text>')
     .option('--lang <lang>', 'en or es (guessed when omitted)')
     .action(async (text: string, options: { lang?: string }) => {
       if (options.lang !== undefined && !isLanguage(options.lang)) program.error('--lang must be en or es');
-      const engine = await trainedEngine();
+      const engine = await publishedEngine();
       print(await engine.parse(text, options.lang as 'en' | 'es' | undefined));
     });
   nlu

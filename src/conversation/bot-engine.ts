@@ -19,6 +19,11 @@ import { ConciergeAdapter } from './concierge-adapter';
 import { PostgresDialogStorage } from './postgres-dialog-storage';
 import { type TurnInfo, turnInfoOf } from './turn-info';
 
+export interface FlowVersions {
+  readonly published: readonly VersionedFlow[];
+  readonly archived: readonly VersionedFlow[];
+}
+
 /** Confidence above which an answer that matches no choice is taken as a new question. */
 const DIVERT_CONFIDENCE = 0.8;
 const FALLBACK_INTENT = 'none';
@@ -28,22 +33,41 @@ export class BotEngine {
   private readonly controller: Botkit;
   private readonly dialogByIntent = new Map<string, string>();
 
-  constructor(db: Kysely<Database>, keyRing: KeyRing, flows: readonly VersionedFlow[], actions: ActionRegistry) {
+  private readonly compiled = new Set<string>();
+  private readonly runtime: FlowRuntime;
+
+  constructor(db: Kysely<Database>, keyRing: KeyRing, flows: FlowVersions, actions: ActionRegistry) {
     this.controller = new Botkit({
       adapter: this.adapter,
       storage: new PostgresDialogStorage(db, keyRing),
       disable_webserver: true,
       disable_console: true,
     });
-    const runtime = this.createRuntime(actions);
-    for (const { definition, version } of flows) {
-      this.controller.addDialog(compileFlow(definition, version, this.controller, runtime));
-      for (const intent of definition.triggers.intents)
-        this.dialogByIntent.set(intent, flowDialogId(definition, version));
-    }
-    if (!this.dialogByIntent.has(FALLBACK_INTENT))
-      throw new Error(`no flow is triggered by the '${FALLBACK_INTENT}' intent`);
+    this.runtime = this.createRuntime(actions);
+    this.load(flows);
   }
+
+  /**
+   * Takes a publish: new versions are compiled next to the old ones (a conversation inside an old version finishes
+   * on it, since its dialog stack names that version), and intents start the published versions from now on.
+   */
+  load(flows: FlowVersions): void {
+    for (const { definition, version } of [...flows.archived, ...flows.published]) {
+      const id = flowDialogId(definition, version);
+      if (this.compiled.has(id)) continue;
+      this.controller.addDialog(compileFlow(definition, version, this.controller, this.runtime));
+      this.compiled.add(id);
+    }
+    const byIntent = new Map<string, string>();
+    for (const { definition, version } of flows.published)
+      for (const intent of definition.triggers.intents) byIntent.set(intent, flowDialogId(definition, version));
+    if (!byIntent.has(FALLBACK_INTENT)) throw new Error(`no flow is triggered by the '${FALLBACK_INTENT}' intent`);
+    this.dialogByIntent.clear();
+    for (const [intent, id] of byIntent) this.dialogByIntent.set(intent, id);
+  }
+
+  /** The intents that start a flow now (a quick reply's payload may name one). */
+  readonly startingIntents: Pick<ReadonlySet<string>, 'has'> = this.dialogByIntent;
 
   /** Runs one patient message through the dialogs; what the bot says lands in `info.drafts`. */
   async runTurn(activity: Partial<Activity>, info: TurnInfo): Promise<void> {

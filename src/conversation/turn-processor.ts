@@ -32,7 +32,7 @@ import type { Escalation, EscalationRequest } from '../handoff/escalations';
 import { soundsFrustrated } from '../handoff/frustration';
 import { frustrationApology } from '../handoff/handoff-wording';
 import type { HandoffRuntime } from '../handoff/handoff-runtime';
-import { PracticeContentCache } from '../practice/practice-repository';
+import type { PracticeContentCache } from '../practice/practice-repository';
 import { type SendOutboundJobData, sendOutboundQueue } from '../queues/send-outbound-queue';
 import type { BotEngine } from './bot-engine';
 import type { ConversationEvents } from './conversation-events';
@@ -56,7 +56,9 @@ export interface TurnProcessorDeps {
   readonly events: ConversationEvents;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly intents: ReadonlySet<string>;
+  readonly intents: Pick<ReadonlySet<string>, 'has'>;
+  /** The practice's details, shared with the content runtime (which forgets them after a publish). */
+  readonly practices: PracticeContentCache;
   /** Consent changes (STOP, START, free-text revocation) are recorded in the turn's transaction. */
   readonly consent: ConsentLedger;
   /** Every reply passes it before it is written: PHI only where the policy allows, else a secure link. */
@@ -92,8 +94,6 @@ const CONTENTLESS_INTENTS: ReadonlySet<string> = new Set([
 const ACKNOWLEDGEMENTS: ReadonlySet<string> = new Set(['none', 'greeting', 'thanks', 'goodbye']);
 
 export class TurnProcessor {
-  private readonly practices = new PracticeContentCache();
-
   constructor(private readonly deps: TurnProcessorDeps) {}
 
   /** Drains the conversation's unprocessed inbound messages. */
@@ -127,7 +127,7 @@ export class TurnProcessor {
     const started = performance.now();
     const escalations: Escalation[] = [];
     const escalate = async (request: EscalationRequest, lang: Language) => {
-      const practice = await this.practices.get(trx, conversation.practice_id);
+      const practice = await this.deps.practices.get(trx, conversation.practice_id);
       const escalation = await this.deps.handoff.escalations.escalate(trx, conversation, practice, request, lang);
       escalations.push(escalation);
       return escalation;
@@ -316,7 +316,7 @@ export class TurnProcessor {
     kind: KeywordKind,
     lang: Language,
   ): Promise<OutboundDraft> {
-    const practice = await this.practices.get(trx, conversation.practice_id);
+    const practice = await this.deps.practices.get(trx, conversation.practice_id);
     const text = keywordReply(kind, lang, { practiceName: practice.name, practicePhone: practice.profile.phone });
     return { text, quickReplies: [], classification: 'none', author: 'system' };
   }
@@ -388,7 +388,7 @@ export class TurnProcessor {
       payload: inbound.payload,
       lang,
       nlu,
-      practice: await this.practices.get(trx, conversation.practice_id),
+      practice: await this.deps.practices.get(trx, conversation.practice_id),
       now,
       drafts: [],
       memory,

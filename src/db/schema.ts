@@ -1,4 +1,5 @@
 /** Kysely table types, kept in step with migrations/. */
+import type { ContentTables } from './content-tables';
 import type { Hl7v2Tables } from './hl7v2-tables';
 import type { SchedulingTables } from './scheduling-tables';
 import type { StaffTables } from './staff-tables';
@@ -185,7 +186,8 @@ export interface PatientDuplicateFlagsTable {
   created_at: Timestamp;
 }
 
-export interface Database extends SecureLinkTables, SchedulingTables, Hl7v2Tables, StaffTables, InboxTables {
+export interface Database
+  extends SecureLinkTables, SchedulingTables, Hl7v2Tables, StaffTables, InboxTables, ContentTables {
   patients: PatientsTable;
   patient_duplicate_flags: PatientDuplicateFlagsTable;
   audit_events: AuditEventsTable;

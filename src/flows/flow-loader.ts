@@ -84,6 +84,33 @@ export async function loadPublishedFlows(db: Kysely<Database>, practiceId: strin
   return rows.map((row) => ({ definition: flowDefinitionSchema.parse(row.definition), version: row.version }));
 }
 
+/**
+ * The practice's flow versions a conversation may be inside: the published ones (which new conversations start) and
+ * the archived ones (which conversations started before a publish finish on).
+ */
+export async function loadFlowVersions(
+  db: Kysely<Database>,
+  practiceId: string,
+): Promise<{ published: VersionedFlow[]; archived: VersionedFlow[] }> {
+  const rows = await db
+    .selectFrom('flow_versions')
+    .innerJoin('flows', 'flows.id', 'flow_versions.flow_id')
+    .select(['flow_versions.definition', 'flow_versions.version', 'flow_versions.status'])
+    .where('flows.practice_id', '=', practiceId)
+    .where('flow_versions.status', 'in', ['published', 'archived'])
+    .orderBy('flows.key')
+    .orderBy('flow_versions.version')
+    .execute();
+  const versioned = (row: (typeof rows)[number]) => ({
+    definition: flowDefinitionSchema.parse(row.definition),
+    version: row.version,
+  });
+  return {
+    published: rows.filter((row) => row.status === 'published').map(versioned),
+    archived: rows.filter((row) => row.status === 'archived').map(versioned),
+  };
+}
+
 /** Stores each flow as published version 1 unless the practice already has that flow. */
 export async function seedFlows(
   db: Kysely<Database>,

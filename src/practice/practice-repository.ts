@@ -7,7 +7,12 @@ import { locationDetailsSchema, type PracticeContent, practiceProfileSchema } fr
 export async function loadPracticeContent(db: Kysely<Database>, practiceId: string): Promise<PracticeContent> {
   const practice = await db.selectFrom('practices').selectAll().where('id', '=', practiceId).executeTakeFirst();
   if (!practice) throw new NotFoundError(`practice ${practiceId} does not exist`);
-  const locations = await db.selectFrom('locations').selectAll().where('practice_id', '=', practiceId).orderBy('created_at').execute();
+  const locations = await db
+    .selectFrom('locations')
+    .selectAll()
+    .where('practice_id', '=', practiceId)
+    .orderBy('created_at')
+    .execute();
   const faqRows = await db.selectFrom('faq_entries').selectAll().where('practice_id', '=', practiceId).execute();
   const faq = new Map<string, { en?: string; es?: string }>();
   for (const row of faqRows) faq.set(row.topic, { ...faq.get(row.topic), [row.lang]: row.answer });
@@ -27,7 +32,13 @@ export async function loadPracticeContent(db: Kysely<Database>, practiceId: stri
 
 /** This deployment's practice: the first one created (one practice per deployment for now). */
 export async function findDefaultPracticeId(db: Kysely<Database>): Promise<string | undefined> {
-  const row = await db.selectFrom('practices').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('practices')
+    .select('id')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
   return row?.id;
 }
 
@@ -46,5 +57,10 @@ export class PracticeContentCache {
     const content = await loadPracticeContent(db, practiceId);
     this.entries.set(practiceId, { content, loadedAt: now });
     return content;
+  }
+
+  /** After a publish: the next read loads the new details. */
+  clear(): void {
+    this.entries.clear();
   }
 }
