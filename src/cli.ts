@@ -18,7 +18,11 @@ import { LocalNluEngine, createLocalNluEngine } from './nlu/local-nlu-engine';
 import { isLanguage } from './nlu/nlu-engine';
 import { type TrainingData, loadTrainingData } from './nlu/training-data';
 import { parseBundle } from './content/content-bundle';
-import { PUBLISHED_TRAINING_FILE, trainingDataOf } from './content/content-runtime';
+import { PUBLISHED_TRAINING_FILE, contentPublishedChannel, trainingDataOf } from './content/content-runtime';
+import { ContentReleases } from './content/content-releases';
+import { readContentFiles, writeContentFiles } from './content/content-files';
+import { type ContentTransferDeps, importContent, publishedContent } from './content/content-transfer';
+import { dialogflowAgentZip } from './content/dialogflow-agent';
 import { seedDemoPractice } from './practice/demo-seed';
 import { runRetention } from './compliance/retention';
 import { AuditLog } from './audit/audit-log';
@@ -108,6 +112,38 @@ async function withStaffAccounts(
   });
 }
 
+/** The database (migrated) and the practice's content releases, for `flows export` / `import`. */
+async function withContentReleases(work: (deps: ContentTransferDeps) => Promise<void>): Promise<void> {
+  await withDatabase(async ({ db, schema }) => {
+    await migrateToLatest(db, schema);
+    const config = loadConfig();
+    const actions = createActionRegistry();
+    const audit = new AuditLog(loadKeyRing(config.PHI_KEYS, config.dataDir));
+    await work({ db, actions, releases: new ContentReleases({ db, audit, actions, now: () => new Date() }) });
+  });
+}
+
+/**
+ * Tells running processes to load a release the CLI published. Only with PostgreSQL: the embedded database belongs
+ * to one process, so the product is not running while a command holds it.
+ */
+async function announceRelease(version: number): Promise<void> {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) return;
+  try {
+    const redis = await connectRedis(config.REDIS_URL, config.dataDir);
+    try {
+      await redis.client.publish(contentPublishedChannel(config.QUEUE_PREFIX), JSON.stringify({ version }));
+    } finally {
+      await redis.close();
+    }
+  } catch (error) {
+    process.stderr.write(
+      `version ${version} is published, but running processes could not be told (${(error as Error).message}): restart them\n`,
+    );
+  }
+}
+
 const AUTOMATED_CHANNELS = ['sms', 'whatsapp', 'messenger'] as const;
 
 /** The database, key ring and send queue, for commands that put work in the outbox. */
@@ -192,9 +228,8 @@ export function buildCli(): Command {
       print(await evaluateNlu(await trainedEngine(), csv));
     });
 
-  program
-    .command('flows')
-    .description('work with conversation flows')
+  const flowsCommand = program.command('flows').description('work with conversation flows and published content');
+  flowsCommand
     .command('validate')
     .description('check every flow file in flows/ (or the given folder)')
     .argument('[dir]', 'folder of flow YAML files', FLOWS_DIR)
@@ -202,6 +237,39 @@ export function buildCli(): Command {
       const flows = await loadFlowFiles(dir, createActionRegistry());
       print(`${flows.length} flows are valid`);
     });
+  flowsCommand
+    .command('export')
+    .description('write the published content to <dir>: practice.yaml, flows/*.yaml and intents/ (Dialogflow ES)')
+    .argument('<dir>')
+    .action((dir: string) =>
+      withContentReleases(async (deps) => {
+        const { version, ...files } = await publishedContent(deps);
+        await writeContentFiles(dir, files);
+        print({ version, flows: files.content.flows.length, intents: files.content.training.length, dir });
+      }),
+    );
+  flowsCommand
+    .command('import')
+    .description('publish the content of <dir> (as written by `flows export`) as the next version')
+    .argument('<dir>')
+    .action((dir: string) =>
+      withContentReleases(async (deps) => {
+        const result = await importContent(deps, await readContentFiles(dir), 'cli');
+        await announceRelease(result.version);
+        print(result);
+      }),
+    );
+  flowsCommand
+    .command('export-dialogflow')
+    .description('write the published training phrases as a zip Dialogflow ES can import (agent.json at its root)')
+    .argument('<file>', 'the zip to write, e.g. agent.zip')
+    .action((file: string) =>
+      withContentReleases(async (deps) => {
+        const { content } = await publishedContent(deps);
+        await fs.writeFile(file, dialogflowAgentZip(content));
+        print({ file, intents: content.training.length });
+      }),
+    );
 
   program
     .command('audit')

@@ -17,6 +17,11 @@ import type { ContentBundle } from './content-bundle';
 
 export const PUBLISHED_TRAINING_FILE = path.join('nlu', 'published-training.json');
 
+/** The Redis channel on which a publish (from any process, or the CLI) tells every process to refresh. */
+export function contentPublishedChannel(queuePrefix: string): string {
+  return `${queuePrefix}:content-published`;
+}
+
 export function trainingDataOf(content: ContentBundle): TrainingData {
   return {
     intents: content.training.map((intent) => ({
