@@ -57,7 +57,12 @@ import { createHttpApp } from './http/http-app';
 import { LocalNluEngine } from './nlu/local-nlu-engine';
 import { loadTrainingData } from './nlu/training-data';
 import { ContentReleases } from './content/content-releases';
-import { ContentRuntime, PUBLISHED_TRAINING_FILE, trainingDataOf } from './content/content-runtime';
+import {
+  ContentRuntime,
+  PUBLISHED_TRAINING_FILE,
+  contentPublishedChannel,
+  trainingDataOf,
+} from './content/content-runtime';
 import { snapshotLiveContent } from './content/live-content';
 import type { Language, NluEngine } from './nlu/nlu-engine';
 import type { OutboundDraft } from './conversation/outbound-draft';
@@ -189,7 +194,7 @@ async function assemble(parts: Parts): Promise<App> {
   const practiceContent = new PracticeContentCache();
   const content = new ContentRuntime({
     ...{ db, redis: redis.client, practiceId, bot, nlu, logger },
-    channel: `${config.QUEUE_PREFIX}:content-published`,
+    channel: contentPublishedChannel(config.QUEUE_PREFIX),
     forgetPractice: () => practiceContent.clear(),
     ...(database.kind === 'pglite'
       ? { trainingFile: { path: path.join(config.dataDir, PUBLISHED_TRAINING_FILE), training: publishedTraining } }
@@ -333,6 +338,7 @@ async function assemble(parts: Parts): Promise<App> {
           capabilities: (channel) => senders.find((sender) => sender.channel === channel)?.capabilities,
           startTimer: (itemId, dueAt) => handoff.startTimer(itemId, dueAt),
           idleMs: config.STAFF_IDLE_MINUTES * 60_000,
+          releases,
         }),
       );
       if (config.demoMode) {

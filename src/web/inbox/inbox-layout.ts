@@ -21,6 +21,8 @@ export interface Viewer {
   readonly idleMs: number;
   readonly canEditCanned: boolean;
   readonly isAdmin: boolean;
+  /** Practice managers and admins edit what the bot says at /admin. */
+  readonly canEditContent: boolean;
 }
 
 export type SignedInViewer = Viewer & { readonly id: string; readonly available: boolean };
@@ -34,6 +36,7 @@ export function viewerOf(sessions: InboxSessions, who: SignedIn, idleMs: number)
     idleMs,
     canEditCanned: isSupervisor(who.staff),
     isAdmin: who.staff.role === 'admin',
+    canEditContent: isSupervisor(who.staff),
     available: who.staff.available,
   };
 }
@@ -69,16 +72,37 @@ export function plainPage(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} – Staff inbox</title><link rel="stylesheet" href="/inbox/assets/inbox.css"></head><body class="plain"><main id="main"><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 }
 
+/** The content editor's sections (the inbox's are built from the viewer's role). */
+const ADMIN_NAV =
+  '<li><a href="/admin">Overview</a></li><li><a href="/admin/hours">Opening hours</a></li><li><a href="/admin/training">Training phrases</a></li><li><a href="/admin/history">History</a></li><li><a href="/inbox">Inbox</a></li>';
+
+function inboxNav(viewer: Viewer): string {
+  return [
+    '<li><a href="/inbox">Queue</a></li>',
+    viewer.canEditCanned ? '<li><a href="/inbox/canned">Canned responses</a></li>' : '',
+    viewer.isAdmin ? '<li><a href="/inbox/admin">Admin</a></li>' : '',
+    viewer.canEditContent ? '<li><a href="/admin">Content editor</a></li>' : '',
+  ].join('');
+}
+
 /** A signed-in page: header, navigation, idle warning, live region; the client script keeps it current. */
-export function appPage(viewer: Viewer, title: string, body: string, dataset: Record<string, string> = {}): string {
+export function appPage(
+  viewer: Viewer,
+  title: string,
+  body: string,
+  dataset: Record<string, string> = {},
+  section: 'inbox' | 'admin' = 'inbox',
+): string {
   const data = Object.entries(dataset)
     .map(([key, value]) => ` data-${key}="${escapeHtml(value)}"`)
     .join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} – Staff inbox</title><link rel="stylesheet" href="/inbox/assets/inbox.css"><script src="/inbox/assets/inbox.js" defer></script></head>
+  const product = section === 'admin' ? 'Content editor' : 'Staff inbox';
+  const nav = section === 'admin' ? ADMIN_NAV : inboxNav(viewer);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} – ${product}</title><link rel="stylesheet" href="/inbox/assets/inbox.css"><script src="/inbox/assets/inbox.js" defer></script></head>
 <body data-idle-ms="${viewer.idleMs}" data-csrf="${escapeHtml(viewer.csrf)}"${data}>
 <a class="skip" href="#main">Skip to main content</a>
-<header class="bar"><p class="brand">Staff inbox</p>
-<nav aria-label="Inbox sections"><ul><li><a href="/inbox">Queue</a></li>${viewer.canEditCanned ? '<li><a href="/inbox/canned">Canned responses</a></li>' : ''}${viewer.isAdmin ? '<li><a href="/inbox/admin">Admin</a></li>' : ''}</ul></nav>
+<header class="bar"><p class="brand">${product}</p>
+<nav aria-label="${section === 'admin' ? 'Editor sections' : 'Inbox sections'}"><ul>${nav}</ul></nav>
 <p class="who">${escapeHtml(viewer.name)} · ${escapeHtml(viewer.roleLabel)}</p>
 <button type="button" id="enable-notifications" class="secondary" hidden>Enable notifications</button>
 <form method="post" action="/inbox/logout">${csrfField(viewer.csrf)}<button type="submit" class="secondary">Sign out</button></form>

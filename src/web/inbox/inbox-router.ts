@@ -1,6 +1,6 @@
 /**
  * The staff inbox at /inbox: builds the inbox services from the app's parts and mounts the login steps and the
- * signed-in pages. Errors become a plain page with the right status (a 403 outside one's scope), logged by id only.
+ * signed-in pages, and the content editor at /admin (src/web/admin), which shares the login. Errors become a plain page with the right status (a 403 outside one's scope), logged by id only.
  */
 import type { ErrorRequestHandler, Router } from 'express';
 import { Router as createRouter } from 'express';
@@ -31,6 +31,8 @@ import type { PracticeContent } from '../../practice/practice-profile';
 import type { SendOutboundJobData } from '../../queues/send-outbound-queue';
 import type { UpcomingAppointments } from '../../scheduling/upcoming-appointments';
 import { escapeHtml } from '../html-escape';
+import type { ContentReleases } from '../../content/content-releases';
+import { createContentEditorRoutes } from '../admin/content-editor-routes';
 import { createAdminRoutes } from './admin-routes';
 import { INBOX_HEADERS, plainPage } from './inbox-layout';
 import { createInboxRoutes } from './inbox-routes';
@@ -56,6 +58,8 @@ export interface InboxRouterDeps {
   readonly startTimer: (itemId: number, dueAt: Date | null) => Promise<void>;
   readonly shapeDrafts?: DraftShaper;
   readonly idleMs: number;
+  /** What the content editor at /admin edits (signed in through the same login). */
+  readonly releases: ContentReleases;
   readonly now?: () => Date;
 }
 
@@ -107,7 +111,8 @@ export function createInboxRouter(deps: InboxRouterDeps): Router {
     }),
   );
   router.use(createAdminRoutes({ sessions, admin, idleMs: deps.idleMs, timeZone }));
-  router.use('/inbox', inboxErrors(deps.logger));
+  router.use(createContentEditorRoutes({ sessions, releases: deps.releases, idleMs: deps.idleMs }));
+  router.use(['/inbox', '/admin'], inboxErrors(deps.logger));
   return router;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The staff session in the browser: one httpOnly, SameSite=Strict cookie on /inbox (Secure over HTTPS), checked on
+ * The staff session in the browser: one httpOnly, SameSite=Strict cookie on /inbox and /admin (Secure over HTTPS), checked on
  * every request; forms carry the session's CSRF token and a cross-site Origin is refused. Live updates and the idle
  * timer's checks read the session without extending it: only what a person does keeps them signed in.
  */
@@ -29,12 +29,17 @@ export function readStaffToken(request: Request): string | undefined {
   return undefined;
 }
 
+/** The staff pages: the inbox and the content editor; the cookie goes nowhere else. */
+const STAFF_PATHS = ['/inbox', '/admin'] as const;
+
 export function setStaffCookie(response: Response, token: string, secure: boolean): void {
-  response.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/inbox' });
+  for (const path of STAFF_PATHS)
+    response.cookie(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path });
 }
 
 export function clearStaffCookie(response: Response, secure: boolean): void {
-  response.clearCookie(STAFF_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path: '/inbox' });
+  for (const path of STAFF_PATHS)
+    response.clearCookie(STAFF_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path });
 }
 
 export const STEP_PAGES: Readonly<Record<SessionStep, string>> = {

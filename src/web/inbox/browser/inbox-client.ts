@@ -98,13 +98,14 @@ if (notifyButton && 'Notification' in window && Notification.permission === 'def
   });
 }
 
-const events = new EventSource('/inbox/events');
+// Live updates on the queue and conversation pages only (the content editor shares this script for the idle timer).
+const events = queue || transcript ? new EventSource('/inbox/events') : undefined;
 // Whatever changed between the page's rendering (or a dropped connection) and this subscription was not announced.
-events.addEventListener('open', () => {
+events?.addEventListener('open', () => {
   if (queue) void refresh(queue);
   if (transcript) void refresh(transcript);
 });
-events.addEventListener('inbox', (event) => {
+events?.addEventListener('inbox', (event) => {
   const data = JSON.parse((event as MessageEvent<string>).data) as { conversationId: string; change: string };
   if (data.change === 'opened') notifyNew();
   if (queue) void refresh(queue);

@@ -1,0 +1,138 @@
+/**
+ * The content editor as a practice manager meets it, in headless Chromium against the whole product (Twilio fake):
+ * Saturday hours typed as "9am–1pm" go to a draft while the web chat still answers the old hours; publishing makes
+ * the web chat and SMS answer the new ones; rolling back restores the old answer. A training phrase added in the
+ * editor and published is what `concierge nlu parse` answers with. axe-core on each page.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { accessibilityViolations } from '../../support/accessibility-scan';
+import { launchChromium } from '../../support/headless-chromium';
+import { runCli } from '../../support/run-cli';
+import { waitFor } from '../../support/wait-for';
+import { InboxHarness } from '../../integration/inbox/inbox-harness';
+import { postInboundMessage } from '../../integration/twilio/twilio-test-kit';
+import { smsProductForThisFile } from '../scheduling/sms-product';
+
+const product = smsProductForThisFile();
+let browser: Browser;
+let manager: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  // Signing in is the inbox's (tested there): the manager starts with a live session.
+  const harness = InboxHarness.create(product.app, product.setup.publicUrl);
+  const staff = await harness.signIn({ email: 'manager@example.test', name: 'Test Manager', role: 'practice_manager' });
+  await harness.close();
+  manager = await browser.newContext();
+  const [name, value] = staff.cookie.split('=') as [string, string];
+  await manager.addCookies(
+    ['/inbox', '/admin'].map((path) => ({
+      name,
+      value,
+      path,
+      domain: '127.0.0.1',
+      httpOnly: true,
+      sameSite: 'Strict' as const,
+    })),
+  );
+  page = await manager.newPage();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function expectAccessible(): Promise<void> {
+  expect(await accessibilityViolations(page, { seriousOnly: true })).toEqual([]);
+}
+
+async function widgetAnswer(question: string): Promise<string> {
+  const visitor = await browser.newPage();
+  try {
+    await visitor.goto(`${product.setup.publicUrl}/`);
+    await visitor.getByRole('button', { name: 'Chat with us' }).click();
+    const chat = visitor.frameLocator('iframe[title^="Chat with"]');
+    const box = chat.getByLabel('Type your message');
+    await box.fill(question);
+    await box.press('Enter');
+    const answer = chat
+      .getByRole('log')
+      .getByText(/Saturday/)
+      .last();
+    await answer.waitFor();
+    return await answer.innerText();
+  } finally {
+    await visitor.close();
+  }
+}
+
+async function smsAnswer(from: string, question: string): Promise<string> {
+  const before = product.setup.twilioApi.accepted().length;
+  expect((await postInboundMessage(product.setup.publicUrl, from, question)).status).toBe(200);
+  const reply = await waitFor(
+    () =>
+      product.setup.twilioApi
+        .accepted()
+        .slice(before)
+        .find((request) => request.params.To === from),
+    15_000,
+    'the SMS answer',
+  );
+  return String(reply.params.Body);
+}
+
+test('Saturday hours: draft, publish, then rollback, seen by the web chat and SMS', async () => {
+  const oldAnswer = await widgetAnswer('are you open saturday?');
+  expect(oldAnswer).toMatch(/9:00 AM to 12:00 PM/);
+
+  await page.goto(`${product.setup.publicUrl}/admin`);
+  await page.getByRole('heading', { name: 'Content editor', level: 1 }).waitFor();
+  await expectAccessible();
+  await page.getByRole('link', { name: 'Opening hours' }).click();
+  await expect(page.getByLabel('Saturday').inputValue()).resolves.toBe('9am–12pm');
+  await expectAccessible();
+  await page.getByLabel('Saturday').fill('9am–1pm');
+  await page.getByRole('button', { name: 'Save to draft' }).click();
+  await page.getByText('Saved to the draft.').waitFor();
+  expect(await widgetAnswer('are you open saturday?')).toBe(oldAnswer);
+
+  await page.getByRole('link', { name: 'Overview' }).click();
+  expect(await page.getByRole('row', { name: /hours › saturday/ }).innerText()).toContain('13:00');
+  await expectAccessible();
+  await page.getByLabel('What changed (for the history)').fill('Saturday until 1pm');
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText('Published: patients get the new content now.').waitFor();
+  expect(await widgetAnswer('are you open saturday?')).toMatch(/9:00 AM to 1:00 PM/);
+  expect(await smsAnswer('+15555550161', 'are you open saturday?')).toMatch(/9:00 AM to 1:00 PM/);
+
+  await page.getByRole('link', { name: 'History' }).click();
+  await expectAccessible();
+  await page.getByRole('link', { name: 'Changes in version 2' }).click();
+  expect(await page.getByRole('row', { name: /saturday/ }).innerText()).toContain('12:00');
+  await page.goBack();
+  await page.getByRole('button', { name: 'Roll back to version 1' }).click();
+  await page.getByText('Rolled back').waitFor();
+  expect(await widgetAnswer('are you open saturday?')).toBe(oldAnswer);
+  expect(await smsAnswer('+15555550162', 'are you open saturday?')).toMatch(/9:00 AM to 12:00 PM/);
+}, 120_000);
+
+test('a training phrase added to faq.hours and published is what concierge nlu parse answers with', async () => {
+  const phrase = 'when does the front door get unlocked';
+  const parse = async () =>
+    (JSON.parse((await runCli(product.setup.environment.env, 'nlu', 'parse', phrase)).stdout) as { intent: string })
+      .intent;
+  expect(await parse()).not.toBe('faq.hours');
+  await page.goto(`${product.setup.publicUrl}/admin/training`);
+  await expectAccessible();
+  await page.getByRole('link', { name: 'faq.hours', exact: true }).click();
+  const english = page.getByLabel('English phrases (one per line)');
+  await english.fill(`${await english.inputValue()}\n${phrase}`);
+  await page.getByRole('button', { name: 'Save to draft' }).click();
+  await page.getByText('Saved to the draft.').waitFor();
+  await expectAccessible();
+  await page.goto(`${product.setup.publicUrl}/admin`);
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText('Published: patients get the new content now.').waitFor();
+  expect(await parse()).toBe('faq.hours');
+}, 120_000);
