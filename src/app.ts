@@ -52,6 +52,7 @@ import { prepareDatabase } from './db/prepare-database';
 import type { ActionRegistry } from './flows/action-registry';
 import { createActionRegistry } from './flows/actions';
 import { loadFlowVersions } from './flows/flow-loader';
+import { PostgresDialogStorage } from './conversation/postgres-dialog-storage';
 import { createHealthRouter } from './http/health-routes';
 import { createHttpApp } from './http/http-app';
 import { LocalNluEngine } from './nlu/local-nlu-engine';
@@ -64,6 +65,7 @@ import {
   trainingDataOf,
 } from './content/content-runtime';
 import { snapshotLiveContent } from './content/live-content';
+import { PreviewSandbox } from './content/preview-sandbox';
 import type { Language, NluEngine } from './nlu/nlu-engine';
 import type { OutboundDraft } from './conversation/outbound-draft';
 import { type Logger, createLogger } from './observability/logger';
@@ -185,7 +187,7 @@ async function assemble(parts: Parts): Promise<App> {
   const events = new ConversationEvents(redis.client, `${config.QUEUE_PREFIX}:conversation-events`);
   const repository = new ConversationRepository(keyRing);
   const ingest = new IngestService(db, repository, inboundQueue);
-  const bot = new BotEngine(db, keyRing, await loadFlowVersions(db, practiceId), actions);
+  const bot = new BotEngine(new PostgresDialogStorage(db, keyRing), await loadFlowVersions(db, practiceId), actions);
   const intents = bot.startingIntents;
   const senders = createSenders(config, events);
   const shapeDrafts = createDraftShaper(
@@ -339,6 +341,10 @@ async function assemble(parts: Parts): Promise<App> {
           startTimer: (itemId, dueAt) => handoff.startTimer(itemId, dueAt),
           idleMs: config.STAFF_IDLE_MINUTES * 60_000,
           releases,
+          preview: new PreviewSandbox({
+            ...{ practiceId, actions, now },
+            liveProfile: async () => (await practiceContent.get(db, practiceId)).profile,
+          }),
         }),
       );
       if (config.demoMode) {

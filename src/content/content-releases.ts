@@ -74,6 +74,11 @@ export class ContentReleases {
     },
   ) {}
 
+  /** The actions flows may run: what the flow editor offers and checks outcomes against. */
+  get actions(): ActionRegistry {
+    return this.deps.actions;
+  }
+
   private afterRelease?: (version: number) => Promise<void>;
 
   /** What makes a committed release take effect in every process (the content runtime). */

@@ -1,22 +1,18 @@
 /**
- * The Botkit side of a turn: a controller with our adapter and PostgreSQL storage (no Botkit web server, none of its
+ * The Botkit side of a turn: a controller with our adapter and the given dialog storage (no Botkit web server, none of its
  * channel adapters), the published flows compiled to dialogs, and routing from the NLU intent to a flow.
  *
  * Botkit's own handleTurn runs its middleware through callbacks that drop rejected promises (a throwing handler
  * becomes an unhandled rejection and the turn never settles), so turns run through `runBotTurn`, which awaits every
  * step and lets errors reach the turn processor.
  */
-import { type Activity, type TurnContext } from 'botbuilder';
+import { type Activity, type Storage, type TurnContext } from 'botbuilder';
 import { DialogTurnStatus } from 'botbuilder-dialogs';
 import { type BotWorker, Botkit, type BotkitMessage } from 'botkit';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
 import type { ActionRegistry, FlowActionContext } from '../flows/action-registry';
 import { type FlowRuntime, compileFlow, flowDialogId } from '../flows/flow-compiler';
 import type { VersionedFlow } from '../flows/flow-loader';
-import type { KeyRing } from '../phi/key-ring';
 import { ConciergeAdapter } from './concierge-adapter';
-import { PostgresDialogStorage } from './postgres-dialog-storage';
 import { type TurnInfo, turnInfoOf } from './turn-info';
 
 export interface FlowVersions {
@@ -36,10 +32,11 @@ export class BotEngine {
   private readonly compiled = new Set<string>();
   private readonly runtime: FlowRuntime;
 
-  constructor(db: Kysely<Database>, keyRing: KeyRing, flows: FlowVersions, actions: ActionRegistry) {
+  /** `storage` holds dialog state: PostgreSQL for patients (PostgresDialogStorage), memory for the editor's preview. */
+  constructor(storage: Storage, flows: FlowVersions, actions: ActionRegistry) {
     this.controller = new Botkit({
       adapter: this.adapter,
-      storage: new PostgresDialogStorage(db, keyRing),
+      storage,
       disable_webserver: true,
       disable_console: true,
     });

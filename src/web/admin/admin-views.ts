@@ -64,7 +64,8 @@ ${state.problems.length > 0 ? `<div class="error" role="alert"><p>The draft cann
     viewer,
     'Content editor',
     `${flash(state.notice, state.error)}<p>${escapeHtml(liveText)}</p>
-<section aria-labelledby="draft-heading"><h2 id="draft-heading">Draft</h2>${draftSection}</section>`,
+<section aria-labelledby="draft-heading"><h2 id="draft-heading">Draft</h2>${draftSection}</section>
+<p><a href="/admin/preview">Preview ${draft ? 'the draft' : 'the content'} in a sandbox chat</a></p>`,
   );
 }
 

@@ -6,14 +6,14 @@
 import express, { type Request, type Response, Router } from 'express';
 import type { ContentBundle } from '../../content/content-bundle';
 import { diffContent } from '../../content/content-diff';
-import { type ContentReleases, type Editor, PublishProblemsError } from '../../content/content-releases';
+import { type ContentReleases, PublishProblemsError } from '../../content/content-releases';
 import { parseOpeningHours } from '../../content/opening-hours-text';
 import { AppError } from '../../errors';
-import { ForbiddenError, isSupervisor } from '../../inbox/staff-scope';
-import { INBOX_HEADERS, viewerOf } from '../inbox/inbox-layout';
-import { type InboxSessions, type SignedIn, signedIn } from '../inbox/inbox-session';
+import { viewerOf } from '../inbox/inbox-layout';
+import type { InboxSessions, SignedIn } from '../inbox/inbox-session';
 import { historyPage, overviewPage, versionPage } from './admin-views';
 import { WEEK, dayLabel, hoursPage, intentPage, intentsPage, locationsPage } from './content-form-views';
+import { sendPage, signedInEditor } from './editor-access';
 
 export interface ContentEditorDeps {
   readonly sessions: InboxSessions;
@@ -41,14 +41,9 @@ export function createContentEditorRoutes(deps: ContentEditorDeps): Router {
   const page = sessions.require('page');
   const action = sessions.require('action');
 
-  const manager = (response: Response): { who: SignedIn; editor: Editor } => {
-    const who = signedIn(response);
-    if (!isSupervisor(who.staff)) throw new ForbiddenError('only practice managers and admins edit the content');
-    return { who, editor: { id: who.staff.id, name: who.staff.name, practiceId: who.staff.practiceId } };
-  };
+  const manager = signedInEditor;
   const viewer = (who: SignedIn) => viewerOf(sessions, who, deps.idleMs);
-  const html = (response: Response, body: string, status = 200) =>
-    response.set(INBOX_HEADERS).status(status).type('html').send(body);
+  const html = sendPage;
   const notice = (request: Request) =>
     typeof request.query.done === 'string' ? NOTICES[request.query.done] : undefined;
   const timeZone = (content: ContentBundle) => content.locations[0]?.timeZone ?? 'UTC';

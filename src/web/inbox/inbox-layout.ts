@@ -74,7 +74,7 @@ export function plainPage(title: string, body: string): string {
 
 /** The content editor's sections (the inbox's are built from the viewer's role). */
 const ADMIN_NAV =
-  '<li><a href="/admin">Overview</a></li><li><a href="/admin/hours">Opening hours</a></li><li><a href="/admin/training">Training phrases</a></li><li><a href="/admin/history">History</a></li><li><a href="/inbox">Inbox</a></li>';
+  '<li><a href="/admin">Overview</a></li><li><a href="/admin/practice">Practice</a></li><li><a href="/admin/hours">Opening hours</a></li><li><a href="/admin/faq">FAQ</a></li><li><a href="/admin/flows">Flows</a></li><li><a href="/admin/training">Training phrases</a></li><li><a href="/admin/preview">Preview</a></li><li><a href="/admin/history">History</a></li><li><a href="/inbox">Inbox</a></li>';
 
 function inboxNav(viewer: Viewer): string {
   return [

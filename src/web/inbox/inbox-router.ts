@@ -32,7 +32,11 @@ import type { SendOutboundJobData } from '../../queues/send-outbound-queue';
 import type { UpcomingAppointments } from '../../scheduling/upcoming-appointments';
 import { escapeHtml } from '../html-escape';
 import type { ContentReleases } from '../../content/content-releases';
+import type { PreviewSandbox } from '../../content/preview-sandbox';
 import { createContentEditorRoutes } from '../admin/content-editor-routes';
+import { createDetailsRoutes } from '../admin/details-routes';
+import { createPreviewRoutes } from '../admin/preview-routes';
+import { createFlowEditorRoutes } from '../admin/flow-editor-routes';
 import { createAdminRoutes } from './admin-routes';
 import { INBOX_HEADERS, plainPage } from './inbox-layout';
 import { createInboxRoutes } from './inbox-routes';
@@ -58,8 +62,9 @@ export interface InboxRouterDeps {
   readonly startTimer: (itemId: number, dueAt: Date | null) => Promise<void>;
   readonly shapeDrafts?: DraftShaper;
   readonly idleMs: number;
-  /** What the content editor at /admin edits (signed in through the same login). */
+  /** What the content editor at /admin edits (signed in through the same login), and its preview sandbox. */
   readonly releases: ContentReleases;
+  readonly preview: PreviewSandbox;
   readonly now?: () => Date;
 }
 
@@ -112,6 +117,11 @@ export function createInboxRouter(deps: InboxRouterDeps): Router {
   );
   router.use(createAdminRoutes({ sessions, admin, idleMs: deps.idleMs, timeZone }));
   router.use(createContentEditorRoutes({ sessions, releases: deps.releases, idleMs: deps.idleMs }));
+  router.use(createDetailsRoutes({ sessions, releases: deps.releases, idleMs: deps.idleMs }));
+  router.use(createPreviewRoutes({ sessions, releases: deps.releases, sandbox: deps.preview, idleMs: deps.idleMs }));
+  router.use(
+    createFlowEditorRoutes({ sessions, releases: deps.releases, actions: deps.releases.actions, idleMs: deps.idleMs }),
+  );
   router.use(['/inbox', '/admin'], inboxErrors(deps.logger));
   return router;
 }

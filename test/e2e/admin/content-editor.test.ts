@@ -1,42 +1,28 @@
 /**
  * The content editor as a practice manager meets it, in headless Chromium against the whole product (Twilio fake):
- * Saturday hours typed as "9am–1pm" go to a draft while the web chat still answers the old hours; publishing makes
+ * Saturday hours typed as "9am–1pm" go to a draft, which the preview sandbox answers with while the web chat still
+ * answers the old hours; publishing makes
  * the web chat and SMS answer the new ones; rolling back restores the old answer. A training phrase added in the
  * editor and published is what `concierge nlu parse` answers with. axe-core on each page.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations } from '../../support/accessibility-scan';
 import { launchChromium } from '../../support/headless-chromium';
 import { runCli } from '../../support/run-cli';
 import { waitFor } from '../../support/wait-for';
-import { InboxHarness } from '../../integration/inbox/inbox-harness';
 import { postInboundMessage } from '../../integration/twilio/twilio-test-kit';
 import { smsProductForThisFile } from '../scheduling/sms-product';
+import { managerPage } from './manager-browser';
 
 const product = smsProductForThisFile();
 let browser: Browser;
-let manager: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  // Signing in is the inbox's (tested there): the manager starts with a live session.
-  const harness = InboxHarness.create(product.app, product.setup.publicUrl);
-  const staff = await harness.signIn({ email: 'manager@example.test', name: 'Test Manager', role: 'practice_manager' });
-  await harness.close();
-  manager = await browser.newContext();
-  const [name, value] = staff.cookie.split('=') as [string, string];
-  await manager.addCookies(
-    ['/inbox', '/admin'].map((path) => ({
-      name,
-      value,
-      path,
-      domain: '127.0.0.1',
-      httpOnly: true,
-      sameSite: 'Strict' as const,
-    })),
-  );
-  page = await manager.newPage();
+  const signedIn = await managerPage(browser, product);
+  await signedIn.harness.close();
+  page = signedIn.page;
 }, 60_000);
 
 afterAll(async () => {
@@ -97,6 +83,15 @@ test('Saturday hours: draft, publish, then rollback, seen by the web chat and SM
   await page.getByText('Saved to the draft.').waitFor();
   expect(await widgetAnswer('are you open saturday?')).toBe(oldAnswer);
 
+  // The sandbox runs the draft, clearly marked, while patients still get the old hours.
+  await page.getByRole('link', { name: 'Preview' }).click();
+  expect(await page.getByRole('note').innerText()).toContain('Nothing is sent to patients');
+  await page.getByLabel('Type your message').fill('are you open saturday?');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.getByRole('log', { name: 'Preview transcript' }).getByText('9:00 AM to 1:00 PM').waitFor();
+  await expectAccessible();
+  expect(await widgetAnswer('are you open saturday?')).toBe(oldAnswer);
+
   await page.getByRole('link', { name: 'Overview' }).click();
   expect(await page.getByRole('row', { name: /hours › saturday/ }).innerText()).toContain('13:00');
   await expectAccessible();
@@ -135,4 +130,41 @@ test('a training phrase added to faq.hours and published is what concierge nlu p
   await page.getByRole('button', { name: 'Publish' }).click();
   await page.getByText('Published: patients get the new content now.').waitFor();
   expect(await parse()).toBe('faq.hours');
+}, 120_000);
+
+test('the practice, location and FAQ forms keep what they do not change, and a written FAQ answer reaches the preview', async () => {
+  await page.goto(`${product.setup.publicUrl}/admin/practice`);
+  await expectAccessible();
+  await page.getByRole('button', { name: 'Save to draft' }).click();
+  await page.getByText('Saved to the draft.').waitFor();
+  await page
+    .getByRole('link', { name: /Main|Riverside|Office/ })
+    .first()
+    .click();
+  await expectAccessible();
+  await page.getByRole('button', { name: 'Save to draft' }).click();
+  await page.getByText('Saved to the draft.').waitFor();
+  await page.getByRole('link', { name: 'FAQ' }).click();
+  await expectAccessible();
+  await page.getByRole('button', { name: 'Save to draft' }).click();
+  await page.getByText('Saved to the draft.').waitFor();
+  await page.getByRole('link', { name: 'Overview' }).click();
+  // Saving the forms as shown changed nothing: every field survives the trip through the form.
+  expect(await page.getByText('No changes.').isVisible()).toBe(true);
+
+  await page.getByRole('link', { name: 'FAQ' }).click();
+  await page.getByLabel('Answer about parking (English)').fill('Park behind the building, spaces 1 to 20.');
+  await page.getByRole('button', { name: 'Save to draft' }).click();
+  await page.getByText('Saved to the draft.').waitFor();
+  await page.getByRole('link', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Start over' }).click();
+  await page.getByLabel('Type your message').fill('where can I park?');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page
+    .getByRole('log', { name: 'Preview transcript' })
+    .getByText('Park behind the building, spaces 1 to 20.')
+    .waitFor();
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await page.getByRole('button', { name: 'Discard the draft' }).click();
+  await page.getByText('The draft was discarded.').waitFor();
 }, 120_000);

@@ -14,7 +14,10 @@ import {
   type Editor,
   PublishProblemsError,
 } from '../../../src/content/content-releases';
+import { PreviewSandbox } from '../../../src/content/preview-sandbox';
+import { createActionRegistry } from '../../../src/flows/actions';
 import { StaffAccounts } from '../../../src/inbox/staff-accounts';
+import { loadPracticeContent } from '../../../src/practice/practice-repository';
 import { runCli } from '../../support/run-cli';
 import { type TestEnvironment, createTestEnvironment } from '../../support/test-config';
 import { WebchatTestClient } from '../../support/webchat-client';
@@ -198,3 +201,34 @@ test('a training phrase added and published is what concierge nlu parse answers 
   expect(await ask(chat, phrase)).toMatch(/^Our hours: Monday/);
   chat.close();
 }, 90_000);
+
+test('the preview runs the draft in memory: it answers from the draft, and a handoff only says what would happen', async () => {
+  const sandbox = new PreviewSandbox({
+    practiceId: app.practiceId,
+    actions: createActionRegistry(),
+    liveProfile: async () => (await loadPracticeContent(app.database.db, app.practiceId)).profile,
+    now: () => new Date(),
+  });
+  const draft = setSaturday('07:00', '11:00')(await app.content.releases.working(app.practiceId));
+  const count = async (table: 'outbound_messages' | 'handoff_requests' | 'dialog_state') =>
+    Number(
+      (
+        await app.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const before = await Promise.all([count('outbound_messages'), count('handoff_requests'), count('dialog_state')]);
+
+  const hours = await sandbox.say('manager', { content: draft, stamp: 'draft-1' }, 'are you open saturday?');
+  expect(hours.at(-1)).toEqual({ role: 'bot', text: expect.stringMatching(/7:00 AM to 11:00 AM/) as string });
+  const handoff = await sandbox.say('manager', { content: draft, stamp: 'draft-1' }, 'can I talk to a real person?');
+  expect(handoff.map((line) => line.text).join('\n')).toMatch(/\(Preview\) The conversation would now go to/);
+  expect(await Promise.all([count('outbound_messages'), count('handoff_requests'), count('dialog_state')])).toEqual(
+    before,
+  );
+  expect(sandbox.transcript('someone-else')).toEqual([]);
+  sandbox.reset('manager');
+  expect(sandbox.transcript('manager')).toEqual([]);
+}, 60_000);
