@@ -19,14 +19,22 @@ export interface SignedIn {
   readonly staff: StaffContext;
 }
 
-export function readStaffToken(request: Request): string | undefined {
+function readCookie(request: Request, name: string): string | undefined {
   for (const pair of (request.get('cookie') ?? '').split(';')) {
     const separator = pair.indexOf('=');
-    if (pair.slice(0, separator).trim() !== STAFF_COOKIE) continue;
-    const value = pair.slice(separator + 1).trim();
-    if (TOKEN_PATTERN.test(value)) return value;
+    if (pair.slice(0, separator).trim() !== name) continue;
+    try {
+      return decodeURIComponent(pair.slice(separator + 1).trim());
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
+}
+
+export function readStaffToken(request: Request): string | undefined {
+  const value = readCookie(request, STAFF_COOKIE);
+  return value !== undefined && TOKEN_PATTERN.test(value) ? value : undefined;
 }
 
 /** The staff pages: the inbox and the content editor; the cookie goes nowhere else. */
@@ -40,6 +48,27 @@ export function setStaffCookie(response: Response, token: string, secure: boolea
 export function clearStaffCookie(response: Response, secure: boolean): void {
   for (const path of STAFF_PATHS)
     response.clearCookie(STAFF_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path });
+}
+
+/** Where a signed-out visit to the content editor returns after the login steps (the editor's pages only). */
+const RETURN_COOKIE = 'cc_return';
+const RETURN_PATH = /^\/admin(\/[A-Za-z0-9._~%-]+)*$/;
+
+function rememberReturn(request: Request, response: Response): void {
+  if (!RETURN_PATH.test(request.path) || request.path !== request.originalUrl.split('?')[0]) return;
+  response.cookie(RETURN_COOKIE, request.path, {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: '/inbox',
+    maxAge: 15 * 60_000,
+  });
+}
+
+/** The page to land on once signed in: the editor page that sent the person to the login, else the queue. */
+export function landingPage(request: Request, response: Response): string {
+  const remembered = readCookie(request, RETURN_COOKIE);
+  response.clearCookie(RETURN_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/inbox' });
+  return remembered && RETURN_PATH.test(remembered) ? remembered : '/inbox';
 }
 
 export const STEP_PAGES: Readonly<Record<SessionStep, string>> = {
@@ -80,7 +109,10 @@ export class InboxSessions {
       try {
         const signedIn = await this.current(request, kind !== 'live');
         if (!signedIn) {
-          if (kind === 'page') return response.redirect(303, '/inbox/login');
+          if (kind === 'page') {
+            rememberReturn(request, response);
+            return response.redirect(303, '/inbox/login');
+          }
           return response.status(401).json({ error: { code: 'signed_out', message: 'sign in again' } });
         }
         if (signedIn.session.step !== step) {

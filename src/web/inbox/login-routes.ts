@@ -16,6 +16,7 @@ import {
   STEP_PAGES,
   clearStaffCookie,
   isCrossSite,
+  landingPage,
   readStaffToken,
   setStaffCookie,
   signedIn,
@@ -115,7 +116,7 @@ export function createLoginRoutes(deps: LoginRoutesDeps): Router {
     if (!(await deps.totp.confirm(db, who.staff.id, field(request, 'code', 12).trim())))
       return showEnrolment(response, who, wrongCode);
     await sessions.sessions.advance(db, who.session.id, 'active');
-    response.redirect(303, '/inbox');
+    response.redirect(303, landingPage(request, response));
   });
 
   router.get('/inbox/verify', sessions.require('page', 'verify_totp'), (_request, response) => {
@@ -127,7 +128,7 @@ export function createLoginRoutes(deps: LoginRoutesDeps): Router {
     if (!(await deps.totp.verify(db, staff.id, field(request, 'code', 12).trim())))
       return page(response, verifyView(sessions.sessions.csrfToken(token), wrongCode), 400);
     await sessions.sessions.advance(db, session.id, 'active');
-    response.redirect(303, '/inbox');
+    response.redirect(303, landingPage(request, response));
   });
 
   router.post('/inbox/logout', form, async (request, response) => {

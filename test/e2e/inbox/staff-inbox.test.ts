@@ -290,6 +290,18 @@ test('on a tablet, an admin reviews the break-glass flag and resets a password, 
     .where('action', 'in', ['inbox.break_glass_reviewed', 'staff.password_reset'])
     .execute();
   expect(audited.map((event) => event.action).sort()).toEqual(['inbox.break_glass_reviewed', 'staff.password_reset']);
+
+  // Signed out, a content editor page leads to the login and back to that page.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL('**/inbox/login');
+  await page.goto(`${product.setup.publicUrl}/admin/history`);
+  expect(new URL(page.url()).pathname).toBe('/inbox/login');
+  await page.getByLabel('Email').fill('admin.person@example.test');
+  await page.getByLabel('Password', { exact: true }).fill('a long new password 123');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('One-time code').fill(totpCode('admin.person@example.test'));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL('**/admin/history');
   await billingPage.context().close();
   await admin.close();
 }, 90_000);
