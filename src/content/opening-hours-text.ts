@@ -3,7 +3,7 @@
  * the editor needs no time pickers. Time ranges are read with Microsoft's recognizers; anything else in the text is
  * refused with the reason rather than guessed.
  */
-import { recognizeDateTime } from '@microsoft/recognizers-text-date-time';
+import { recognizeDateTime } from '@microsoft/recognizers-text-suite';
 import { ValidationError } from '../errors';
 import type { OpeningPeriod } from '../practice/practice-profile';
 
