@@ -19,6 +19,7 @@ import { createActionRegistry } from '../../../src/flows/actions';
 import { StaffAccounts } from '../../../src/inbox/staff-accounts';
 import { loadPracticeContent } from '../../../src/practice/practice-repository';
 import { runCli } from '../../support/run-cli';
+import { addEnglishPhrase } from './content-edits';
 import { type TestEnvironment, createTestEnvironment } from '../../support/test-config';
 import { WebchatTestClient } from '../../support/webchat-client';
 
@@ -187,14 +188,7 @@ test('a training phrase added and published is what concierge nlu parse answers 
   const parse = async () =>
     (JSON.parse((await runCli(environment.env, 'nlu', 'parse', phrase)).stdout) as { intent: string }).intent;
   expect(await parse()).not.toBe('faq.hours');
-  await app.content.releases.edit(manager, (content) => ({
-    ...content,
-    training: content.training.map((intent) =>
-      intent.name === 'faq.hours'
-        ? { ...intent, phrases: { ...intent.phrases, en: [...intent.phrases.en, phrase] } }
-        : intent,
-    ),
-  }));
+  await app.content.releases.edit(manager, addEnglishPhrase('faq.hours', phrase));
   await app.content.releases.publish(manager, 'New hours phrase');
   expect(await parse()).toBe('faq.hours');
   const chat = await newChat();

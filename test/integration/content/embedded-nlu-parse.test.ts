@@ -6,6 +6,7 @@
 import { type App, createApp } from '../../../src/app';
 import { StaffAccounts } from '../../../src/inbox/staff-accounts';
 import { runCli } from '../../support/run-cli';
+import { addEnglishPhrase } from './content-edits';
 import { type TestEnvironment, createTestEnvironment } from '../../support/test-config';
 
 let environment: TestEnvironment;
@@ -35,14 +36,7 @@ test('a phrase published while the product runs on PGlite is what concierge nlu 
     'test',
   );
   const manager = { id: member.id, name: member.name, practiceId: app.practiceId };
-  await app.content.releases.edit(manager, (content) => ({
-    ...content,
-    training: content.training.map((intent) =>
-      intent.name === 'faq.hours'
-        ? { ...intent, phrases: { ...intent.phrases, en: [...intent.phrases.en, phrase] } }
-        : intent,
-    ),
-  }));
+  await app.content.releases.edit(manager, addEnglishPhrase('faq.hours', phrase));
   await app.content.releases.publish(manager, 'New hours phrase');
   expect(await parse()).toBe('faq.hours');
 }, 90_000);
