@@ -6,4 +6,5 @@ module.exports = {
   testMatch: ['**/test/**/*.test.ts'],
   testTimeout: 90000,
   maxWorkers: 2,
+  setupFiles: ['<rootDir>/test/support/no-cloud-metadata.ts'],
 };

@@ -55,7 +55,7 @@ import { loadFlowVersions } from './flows/flow-loader';
 import { PostgresDialogStorage } from './conversation/postgres-dialog-storage';
 import { createHealthRouter } from './http/health-routes';
 import { createHttpApp } from './http/http-app';
-import { LocalNluEngine } from './nlu/local-nlu-engine';
+import { createNluEngine } from './nlu/nlu-provider';
 import { loadTrainingData } from './nlu/training-data';
 import { ContentReleases } from './content/content-releases';
 import {
@@ -171,7 +171,8 @@ async function assemble(parts: Parts): Promise<App> {
   const fileTraining = await loadTrainingData(INTENTS_DIR);
   await releases.ensurePublished(practiceId, () => snapshotLiveContent(db, practiceId, fileTraining));
   const publishedTraining = async () => trainingDataOf((await releases.published(practiceId))!.content);
-  const nlu = new LocalNluEngine({ loadTrainingData: publishedTraining });
+  const nlu = createNluEngine(config, { loadTrainingData: publishedTraining, metrics, logger, now: parts.options.now });
+  cleanup.unshift(async () => nlu.close?.());
   await nlu.train();
 
   const queueSettings = { connection: redis.client, prefix: config.QUEUE_PREFIX };

@@ -32,9 +32,47 @@ const phiKeysSchema = optionalString.refine(
   'must be comma-separated keyId:base64 pairs of 32-byte keys (e.g. k1:<openssl rand -base64 32>)',
 );
 
+/** `DIALOGFLOW_API_ENDPOINT`: `host`, `host:port` or `[::1]:port`. */
+export const DIALOGFLOW_ENDPOINT_PATTERN = /^(\[[0-9a-f:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/i;
+
+/** `DIALOGFLOW_CREDENTIALS`: a service-account key file's content, checked at start rather than at a first message. */
+const serviceAccountKeySchema = optionalString.transform((value, context) => {
+  if (value === undefined) return undefined;
+  const key = z
+    .object({ client_email: z.string().min(1), private_key: z.string().min(1) })
+    .safeParse(parseJsonOrUndefined(value));
+  if (key.success) return key.data;
+  context.addIssue({ code: 'custom', message: 'must be a service-account key (JSON with client_email, private_key)' });
+  return z.NEVER;
+});
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * /healthz, /readyz and /metrics on a port of their own: the worker's only HTTP; on the web process it takes
+   * /metrics off the public port, so an ingress never exposes it.
+   */
+  METRICS_PORT: optionalString
+    .refine((value) => value === undefined || /^\d{1,5}$/.test(value), 'must be a port number')
+    .transform((value) => (value === undefined ? undefined : Number(value)))
+    .refine((value) => value === undefined || value <= 65535, 'must be a port number'),
+  /**
+   * Which proxies in front of the web process to believe about the client's address (X-Forwarded-For), as Express's
+   * `trust proxy`: a hop count (`1` behind one ingress), `true`, or addresses/CIDRs and names like `loopback`,
+   * `uniquelocal`. Rate limits per client address depend on it.
+   */
+  TRUST_PROXY: optionalString.transform((value = 'loopback'): boolean | number | string =>
+    /^\d+$/.test(value) ? Number(value) : value === 'true' ? true : value === 'false' ? false : value,
+  ),
   PUBLIC_URL: optionalUrl(['http:', 'https:']),
   DATA_DIR: z.string().trim().min(1).default('./.data'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
@@ -61,7 +99,16 @@ export const configSchema = z.object({
   META_GRAPH_BASE_URL: optionalUrl(['http:', 'https:']),
   NLU_PROVIDER: z.enum(['local', 'dialogflow']).default('local'),
   DIALOGFLOW_PROJECT_ID: optionalString,
-  DIALOGFLOW_API_ENDPOINT: optionalString,
+  /** Where Dialogflow is reached (default its global endpoint); one on this machine is spoken to without TLS. */
+  DIALOGFLOW_API_ENDPOINT: optionalString.refine(
+    (value) => value === undefined || DIALOGFLOW_ENDPOINT_PATTERN.test(value),
+    'must be host or host:port (e.g. europe-west1-dialogflow.googleapis.com or 127.0.0.1:8085)',
+  ),
+  DIALOGFLOW_CREDENTIALS: serviceAccountKeySchema,
+  /** Per-request deadline: past it the turn is understood by the local engine. */
+  DIALOGFLOW_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1500),
+  /** How long the circuit breaker keeps Dialogflow out after it opened, before one trial request. */
+  DIALOGFLOW_BREAKER_RESET_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   EMR_ADAPTER: z.enum(['demo', 'fhir', 'hl7v2']).default('demo'),
   FHIR_BASE_URL: optionalUrl(['http:', 'https:']),
   FHIR_CLIENT_ID: optionalString,

@@ -24,7 +24,7 @@ import { isOptedOut, type OptOutSource, recordOptOut } from '../consent/opt-out-
 import { type KeywordKind, classifyKeyword, keywordReply, providerHandledKeyword } from '../compliance/text-keywords';
 import type { ConversationMemory } from '../flows/action-registry';
 import { detectEmergency, emergencyInstructions } from '../nlu/emergency-rule';
-import type { Language, NluEngine, NluResult } from '../nlu/nlu-engine';
+import type { Language, NluCarry, NluEngine, NluResult, NluSession } from '../nlu/nlu-engine';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Department } from '../db/staff-tables';
@@ -184,7 +184,9 @@ export class TurnProcessor {
     }
     const consentAnswer = answersConsentQuestion ? phiConsentAnswer(inbound.text) : undefined;
     if (consentAnswer) return { ...(await this.answerConsent(trx, conversation, inbound, consentAnswer)), memory };
-    const guessed = await this.understand(inbound, conversation.language);
+    const session = { conversationId: conversation.id, carried: memory.nluCarry };
+    const guessed = await this.understand(inbound, conversation.language, session);
+    rememberCarry(memory, guessed);
     const lang = chooseConversationLanguage(conversation.language, inbound.text, guessed.lang);
     if (conversation.state === 'waiting' || conversation.state === 'assigned') {
       this.deps.metrics.turns.inc({ outcome: 'staff_owned' });
@@ -199,7 +201,8 @@ export class TurnProcessor {
     // Understood in whichever language reads it best ("ok thanks" in a Spanish conversation); answered in `lang`.
     const nlu =
       reminderReply(memory, inbound.text, lang) ??
-      (guessed.lang === lang ? guessed : betterResult(await this.parse(inbound.text, lang), guessed));
+      (guessed.lang === lang ? guessed : betterResult(await this.parse(inbound.text, lang, session), guessed));
+    rememberCarry(memory, nlu);
     if (nlu.intent === 'optout' && isTextChannel(conversation.channel)) {
       // Any reasonable revocation counts (FCC 2024), not only the STOP keyword.
       return { ...(await this.optOut(trx, conversation, inbound, 'free_text', lang, true)), memory };
@@ -357,16 +360,20 @@ export class TurnProcessor {
     }
   }
 
-  private async understand(inbound: { text: string; payload?: string }, lang: Language | null): Promise<NluResult> {
+  private async understand(
+    inbound: { text: string; payload?: string },
+    lang: Language | null,
+    session: NluSession,
+  ): Promise<NluResult> {
     if (inbound.payload && this.deps.intents.has(inbound.payload)) {
       return { intent: inbound.payload, confidence: 1, entities: [], lang: lang ?? 'en' };
     }
-    return this.parse(inbound.text, undefined);
+    return this.parse(inbound.text, undefined, session);
   }
 
-  private async parse(text: string, lang: Language | undefined): Promise<NluResult> {
+  private async parse(text: string, lang: Language | undefined, session: NluSession): Promise<NluResult> {
     const started = performance.now();
-    const result = await this.deps.nlu.parse(text, lang);
+    const result = await this.deps.nlu.parse(text, lang, session);
     this.deps.metrics.nluDuration.observe((performance.now() - started) / 1000);
     return result;
   }
@@ -435,13 +442,19 @@ const REMINDER_REPLIES: Readonly<Record<string, string>> = {
 };
 
 function memoryOf(conversation: Conversation): ConversationMemory {
-  const { consecutiveMisses, awaitingPhiConsent, remindedOf, lastIntent } = conversation.memory;
+  const { consecutiveMisses, awaitingPhiConsent, remindedOf, lastIntent, nluCarry } = conversation.memory;
   return {
     consecutiveMisses: typeof consecutiveMisses === 'number' ? consecutiveMisses : 0,
     awaitingPhiConsent: awaitingPhiConsent === true,
     ...(typeof remindedOf === 'string' ? { remindedOf } : {}),
     ...(typeof lastIntent === 'string' ? { lastIntent } : {}),
+    ...(typeof nluCarry === 'object' && nluCarry !== null ? { nluCarry: nluCarry as NluCarry } : {}),
   };
+}
+
+/** The engine's session state for the next turn; a turn understood without it (local fallback) keeps the last. */
+function rememberCarry(memory: ConversationMemory, result: NluResult): void {
+  if (result.carry !== undefined) memory.nluCarry = result.carry;
 }
 
 /** Errors from the database (they carry a SQLSTATE or a connection code) must roll back and retry the turn. */

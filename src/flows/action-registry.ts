@@ -5,7 +5,7 @@
 import type { Department } from '../db/staff-tables';
 import type { EmrAppointment, EmrSlot, SlotSearch, VisitType } from '../emr/emr-adapter';
 import type { SchedulingOutcome } from '../scheduling/scheduling-service';
-import type { Language, NluEntity } from '../nlu/nlu-engine';
+import type { Language, NluCarry, NluEntity } from '../nlu/nlu-engine';
 import type { PracticeContent } from '../practice/practice-profile';
 
 /** Per-conversation memory that outlives a single flow (kept in the dialog state). */
@@ -17,6 +17,8 @@ export interface ConversationMemory {
   remindedOf?: string;
   /** The last intent that said what the patient needs: routes a later "talk to a person" (billing → billing). */
   lastIntent?: string;
+  /** The NLU engine's session state (Dialogflow's active contexts), never PHI: this column is not encrypted. */
+  nluCarry?: NluCarry;
 }
 
 /** Scheduling for the turn's conversation: the patient is ours (verified); keys make each change happen once. */

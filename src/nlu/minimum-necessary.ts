@@ -1,11 +1,12 @@
 /**
  * Minimum necessary: before a patient's words leave for a third-party NLU, what identifies them is replaced by a
  * placeholder — phone numbers, emails, dates in past years (birth dates), and record or insurance numbers (any token
- * with five or more digits). The turn keeps the original text for the flow step that needs it; only the copy sent
- * away is masked. Phones and emails are found with Microsoft's sequence recognizers, dates with its date recognizer.
+ * with five or more digits). The turn keeps the original text for the flow step that needs them; only the copy sent
+ * away is masked. Phones, emails and dates are the entities our recognizer finds (Microsoft's recognizers), so a
+ * caller that needs the entities anyway recognizes them once.
  */
-import { recognizeDateTime, recognizeEmail, recognizePhoneNumber } from '@microsoft/recognizers-text-suite';
-import type { Language } from './nlu-engine';
+import { type DateTimeEntityValue, recognizeEntities } from './entity-recognizer';
+import type { Language, NluEntity } from './nlu-engine';
 
 export type MaskedKind = 'phone' | 'email' | 'birth_date' | 'number';
 
@@ -22,7 +23,6 @@ const PLACEHOLDERS: Readonly<Record<MaskedKind, string>> = {
   number: '[number]',
 };
 
-const CULTURES: Readonly<Record<Language, string>> = { en: 'en-us', es: 'es-es' };
 /** Record, member and insurance numbers: a run of letters, digits and dashes holding five or more digits. */
 const LONG_NUMBER = /[A-Za-z0-9-]*\d(?:[A-Za-z-]*\d){4,}[A-Za-z0-9-]*/g;
 
@@ -32,21 +32,19 @@ interface Span {
   readonly kind: MaskedKind;
 }
 
-export function maskForThirdParty(text: string, lang: Language, now: Date): MaskedText {
-  const culture = CULTURES[lang];
-  const spans: Span[] = [
-    ...recognizePhoneNumber(text, culture).map((found) => ({
-      start: found.start,
-      end: found.end,
-      kind: 'phone' as const,
-    })),
-    ...recognizeEmail(text, culture).map((found) => ({ start: found.start, end: found.end, kind: 'email' as const })),
-    ...recognizeDateTime(text, culture)
-      .filter((found) => isPastYearDate(found.resolution, now))
-      .map((found) => ({ start: found.start, end: found.end, kind: 'birth_date' as const })),
-  ];
+/** Masks `text`; `recognized` are its entities (`recognizeEntities(text, lang, now)`), when the caller has them. */
+export function maskForThirdParty(
+  text: string,
+  lang: Language,
+  now: Date,
+  recognized: readonly NluEntity[] = recognizeEntities(text, lang, now),
+): MaskedText {
+  const spans = recognized.flatMap((entity): Span[] => {
+    const kind = maskedKindOf(entity, now);
+    return kind ? [{ start: entity.start, end: entity.end, kind }] : [];
+  });
   let masked = replaceSpans(text, spans);
-  const kinds = spans.map((span) => span.kind);
+  const kinds = [...spans].sort((a, b) => a.start - b.start).map((span) => span.kind);
   masked = masked.replace(LONG_NUMBER, () => {
     kinds.push('number');
     return PLACEHOLDERS.number;
@@ -54,23 +52,29 @@ export function maskForThirdParty(text: string, lang: Language, now: Date): Mask
   return { text: masked, masked: kinds };
 }
 
+function maskedKindOf(entity: NluEntity, now: Date): MaskedKind | undefined {
+  if (entity.type === 'phone_number') return 'phone';
+  if (entity.type === 'email') return 'email';
+  if (entity.type === 'datetime' && isPastYearDate(entity.value as DateTimeEntityValue, now)) return 'birth_date';
+  return undefined;
+}
+
 /** A date with its year written, before this year: how people give a birth date (appointments are this year or next). */
-function isPastYearDate(resolution: unknown, now: Date): boolean {
-  const values = (resolution as { values?: Array<{ type?: string; timex?: string }> } | undefined)?.values ?? [];
-  return values.some((value) => {
-    const year = /^(\d{4})-\d{2}-\d{2}/.exec(value.timex ?? '')?.[1];
-    return value.type === 'date' && year !== undefined && Number(year) < now.getUTCFullYear();
+function isPastYearDate(value: DateTimeEntityValue, now: Date): boolean {
+  return value.resolutions.some((resolution) => {
+    const year = /^(\d{4})-\d{2}-\d{2}/.exec(resolution.timex ?? '')?.[1];
+    return resolution.type === 'date' && year !== undefined && Number(year) < now.getUTCFullYear();
   });
 }
 
-/** Replaces each span (end inclusive, as the recognizers report it); overlapping spans keep the first. */
+/** Replaces each span (end exclusive); overlapping spans keep the first. */
 function replaceSpans(text: string, spans: readonly Span[]): string {
   let result = '';
   let at = 0;
   for (const span of [...spans].sort((a, b) => a.start - b.start)) {
     if (span.start < at) continue;
     result += text.slice(at, span.start) + PLACEHOLDERS[span.kind];
-    at = span.end + 1;
+    at = span.end;
   }
   return result + text.slice(at);
 }

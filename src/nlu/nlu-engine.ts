@@ -30,6 +30,22 @@ export interface NluResult {
   confidence: number;
   entities: NluEntity[];
   lang: Language;
+  /** What the engine asks to get back with the conversation's next message (see {@link NluSession.carried}). */
+  carry?: NluCarry;
+}
+
+/**
+ * Engine state kept between a conversation's turns (Dialogflow's active contexts). It is stored in the
+ * conversation's memory, an unencrypted column: plain JSON that never holds the patient's words or other PHI.
+ */
+export type NluCarry = Readonly<Record<string, unknown>>;
+
+/** The conversation a message belongs to, for engines that keep a session (Dialogflow). */
+export interface NluSession {
+  /** The conversation's id: an engine's session is derived from it, never from a phone number or address. */
+  readonly conversationId: string;
+  /** The `carry` of the conversation's previous result, if any. */
+  readonly carried?: NluCarry;
 }
 
 export interface NluEngine {
@@ -37,5 +53,7 @@ export interface NluEngine {
   /** Builds the model; must be called (and awaited) before `parse`. */
   train(): Promise<void>;
   /** Classifies one message; when `lang` is omitted the engine guesses it. */
-  parse(text: string, lang?: Language): Promise<NluResult>;
+  parse(text: string, lang?: Language, session?: NluSession): Promise<NluResult>;
+  /** Releases connections and timers, if the engine holds any. */
+  close?(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { z } from 'zod';
+import { decodeStruct, type ProtobufStruct, type ProtobufValue } from '../../../src/nlu/dialogflow/protobuf-struct';
 
 /** The display name Dialogflow gives its fallback intent; an answer with this intent has `isFallback: true`. */
 export const FALLBACK_INTENT = 'Default Fallback Intent';
@@ -82,22 +83,8 @@ export type AnswerDetectIntent = (call: DetectIntentCall) => Promise<DetectInten
 
 export interface DialogflowServerOptions {
   readonly answer: AnswerDetectIntent;
-}
-
-/** A `google.protobuf.Value` as proto-loader encodes and decodes it (`kind` is set on decoded values only). */
-export interface ProtobufValue {
-  kind?: string | null;
-  nullValue?: unknown;
-  numberValue?: number | null;
-  stringValue?: string | null;
-  boolValue?: boolean | null;
-  structValue?: ProtobufStruct | null;
-  listValue?: { values?: ProtobufValue[] | null } | null;
-}
-
-/** A `google.protobuf.Struct`; the client's `protos.google.protobuf.IStruct` fits this shape too. */
-export interface ProtobufStruct {
-  fields?: Record<string, ProtobufValue> | null;
+  /** Listen on this port (e.g. a stopped server's, to bring it back); default a free one. */
+  readonly port?: number;
 }
 
 const structSchema = z.custom<ProtobufStruct>((value) => typeof value === 'object' && value !== null);
@@ -161,7 +148,7 @@ export class DialogflowServer {
     if (!service || !('DetectIntent' in service)) throw new Error(`${SESSIONS_SERVICE} not found in the protos`);
     const server = new grpc.Server();
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, boundPort) =>
+      server.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, boundPort) =>
         error ? reject(error) : resolve(boundPort),
       );
     });
@@ -320,33 +307,6 @@ function encodeValue(value: unknown): ProtobufValue {
       throw new TypeError(`cannot encode a ${typeof value} in a google.protobuf.Struct`);
   }
 }
-
-/** Decodes a `google.protobuf.Struct` (from this server's requests or the client's responses) into plain JS values. */
-export function decodeStruct(struct: ProtobufStruct | null | undefined): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(struct?.fields ?? {})) values[key] = decodeValue(value);
-  return values;
-}
-
-function decodeValue(value: ProtobufValue): unknown {
-  const kind = value.kind ?? VALUE_KINDS.find((member) => value[member] !== undefined && value[member] !== null);
-  switch (kind) {
-    case 'numberValue':
-      return value.numberValue;
-    case 'stringValue':
-      return value.stringValue;
-    case 'boolValue':
-      return value.boolValue;
-    case 'structValue':
-      return decodeStruct(value.structValue);
-    case 'listValue':
-      return (value.listValue?.values ?? []).map(decodeValue);
-    default:
-      return null;
-  }
-}
-
-const VALUE_KINDS = ['nullValue', 'numberValue', 'stringValue', 'boolValue', 'structValue', 'listValue'] as const;
 
 function refusal(code: grpc.status, details: string): Error & Refusal {
   return Object.assign(new Error(details), { code, details });

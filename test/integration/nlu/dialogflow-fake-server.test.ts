@@ -8,7 +8,8 @@ import { SessionsClient, type protos } from '@google-cloud/dialogflow';
 import { PassThroughClient } from 'google-auth-library';
 import { createLocalNluEngine } from '../../../src/nlu/local-nlu-engine';
 import { INTENTS_DIR } from '../../../src/project-paths';
-import { DialogflowServer, FALLBACK_INTENT, decodeStruct } from '../../fakes/dialogflow/dialogflow-server';
+import { decodeStruct } from '../../../src/nlu/dialogflow/protobuf-struct';
+import { DialogflowServer, FALLBACK_INTENT } from '../../fakes/dialogflow/dialogflow-server';
 import { localModelAnswers } from '../../fakes/dialogflow/local-model-answers';
 
 type DetectIntentRequest = protos.google.cloud.dialogflow.v2.IDetectIntentRequest;
@@ -21,7 +22,6 @@ const startedClients: SessionsClient[] = [];
 let server: DialogflowServer;
 let client: SessionsClient;
 let session: string;
-let previousMetadataDetection: string | undefined;
 
 function createClient(port: number): SessionsClient {
   const created = new SessionsClient({
@@ -39,8 +39,6 @@ function textQuery(text: string, languageCode = 'en-US'): DetectIntentRequest {
 }
 
 beforeAll(async () => {
-  previousMetadataDetection = process.env.METADATA_SERVER_DETECTION;
-  process.env.METADATA_SERVER_DETECTION = 'none';
   const engine = createLocalNluEngine(INTENTS_DIR);
   await engine.train();
   server = await DialogflowServer.start({ answer: localModelAnswers(engine) });
@@ -56,8 +54,6 @@ afterEach(() => {
 afterAll(async () => {
   await Promise.all(startedClients.map((started) => started.close()));
   await server?.stop();
-  if (previousMetadataDetection === undefined) delete process.env.METADATA_SERVER_DETECTION;
-  else process.env.METADATA_SERVER_DETECTION = previousMetadataDetection;
 });
 
 test('the real client gets faq.hours from the local model over gRPC, and the server records the call', async () => {

@@ -64,3 +64,35 @@ test('the EMR adapters name what they need: FHIR a server (and sign-in keys with
   });
   expect([hl7.HL7V2_LISTEN_HOST, hl7.HL7V2_LISTEN_PORT]).toEqual(['127.0.0.1', 2575]);
 });
+
+test('Dialogflow needs a project; its endpoint is host[:port], its key a service-account JSON, checked at start', () => {
+  const dialogflow = { NLU_PROVIDER: 'dialogflow', DIALOGFLOW_PROJECT_ID: 'clinic-agent' };
+  expect(() => loadConfig({ NLU_PROVIDER: 'dialogflow' })).toThrow(/DIALOGFLOW_PROJECT_ID: required/);
+  expect(loadConfig(dialogflow)).toMatchObject({ DIALOGFLOW_TIMEOUT_MS: 1500, DIALOGFLOW_BREAKER_RESET_MS: 30_000 });
+  expect(loadConfig({ ...dialogflow, DIALOGFLOW_API_ENDPOINT: '127.0.0.1:8085' }).DIALOGFLOW_API_ENDPOINT).toBe(
+    '127.0.0.1:8085',
+  );
+  expect(() => loadConfig({ ...dialogflow, DIALOGFLOW_API_ENDPOINT: 'https://dialogflow.googleapis.com' })).toThrow(
+    /DIALOGFLOW_API_ENDPOINT: must be host or host:port/,
+  );
+  expect(() => loadConfig({ ...dialogflow, DIALOGFLOW_CREDENTIALS: '{"client_email": "x@example.com"' })).toThrow(
+    /DIALOGFLOW_CREDENTIALS: must be a service-account key/,
+  );
+  const key = { type: 'service_account', client_email: 'bot@clinic-agent.iam.example', private_key: 'made-up' };
+  expect(loadConfig({ ...dialogflow, DIALOGFLOW_CREDENTIALS: JSON.stringify(key) }).DIALOGFLOW_CREDENTIALS).toEqual({
+    client_email: key.client_email,
+    private_key: key.private_key,
+  });
+});
+
+test('METRICS_PORT is a port or unset; TRUST_PROXY is a hop count, true/false, or addresses (default loopback)', () => {
+  expect(loadConfig({}).METRICS_PORT).toBeUndefined();
+  expect(loadConfig({ METRICS_PORT: '' }).METRICS_PORT).toBeUndefined();
+  expect(loadConfig({ METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
+  expect(() => loadConfig({ METRICS_PORT: 'metrics' })).toThrow(/METRICS_PORT: must be a port number/);
+  expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT: must be a port number/);
+  expect(loadConfig({}).TRUST_PROXY).toBe('loopback');
+  expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+  expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+  expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toBe('loopback, 10.0.0.0/8');
+});
