@@ -23,6 +23,7 @@ import { ContentReleases } from './content/content-releases';
 import { readContentFiles, writeContentFiles } from './content/content-files';
 import { type ContentTransferDeps, importContent, publishedContent } from './content/content-transfer';
 import { dialogflowAgentZip } from './content/dialogflow-agent';
+import { importDialogflowAgent, writeAgentFolder } from './content/dialogflow-agent-import';
 import { seedDemoPractice } from './practice/demo-seed';
 import { runRetention } from './compliance/retention';
 import { AuditLog } from './audit/audit-log';
@@ -195,7 +196,7 @@ export function buildCli(): Command {
       }),
     );
 
-  const nlu = program.command('nlu').description('train, try and measure the local NLU');
+  const nlu = program.command('nlu').description('train, try, measure and import the local NLU');
   nlu
     .command('train')
     .description('train the local model from intents/ and report what it learned')
@@ -226,6 +227,16 @@ export function buildCli(): Command {
     .action(async (file: string) => {
       const csv = await fs.readFile(file, 'utf8');
       print(await evaluateNlu(await trainedEngine(), csv));
+    });
+  nlu
+    .command('import-dialogflow')
+    .description('replace agent.json, package.json and intents/ with the training phrases of a Dialogflow ES agent zip')
+    .argument('<zip>', 'an agent export, agent.json at its root or in one top folder')
+    .option('--out <dir>', 'the folder to write into', INTENTS_DIR)
+    .action(async (zip: string, options: { out: string }) => {
+      const { files, intents, phrases, skipped } = importDialogflowAgent(await fs.readFile(zip), zip);
+      await writeAgentFolder(options.out, files);
+      print({ dir: options.out, intents, phrases, skipped });
     });
 
   const flowsCommand = program.command('flows').description('work with conversation flows and published content');

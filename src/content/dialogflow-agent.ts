@@ -1,8 +1,8 @@
 /**
  * The NLU training phrases as a Dialogflow ES agent export (the layout of the repository's intents/: agent.json,
  * package.json, intents/<name>.json and <name>_usersays_<lang>.json). The same files go into `concierge flows
- * export` and into the zip Dialogflow imports, so they are built here only. Output is deterministic: ids are
- * name-based UUIDs, nothing carries a time, so equal content gives equal bytes.
+ * export`, into the zip Dialogflow imports and out of `nlu import-dialogflow`, so they are built here only. Output is
+ * deterministic: ids are name-based UUIDs, nothing carries a time, so equal content gives equal bytes.
  */
 import crypto from 'node:crypto';
 import { strToU8, zipSync } from 'fflate';
@@ -20,11 +20,16 @@ const ZIP_ENTRY_TIME = new Date(2000, 0, 1);
 export type AgentFiles = ReadonlyMap<string, string>;
 
 export function dialogflowAgentFiles(bundle: ContentBundle): AgentFiles {
+  return buildAgentFiles(agentOf(bundle), bundle.training);
+}
+
+/** The files of an agent export: `agent` as its agent.json, then each intent and its phrases, in the given order. */
+export function buildAgentFiles(agent: object, training: readonly TrainingIntentContent[]): AgentFiles {
   const files = new Map<string, string>([
-    ['agent.json', json(agentOf(bundle))],
+    ['agent.json', json(agent)],
     ['package.json', json({ version: '1.0.0' })],
   ]);
-  for (const intent of bundle.training) {
+  for (const intent of training) {
     assertFileName(intent.name);
     files.set(`intents/${intent.name}.json`, json(intentOf(intent)));
     for (const lang of LANGUAGES) {
@@ -38,7 +43,12 @@ export function dialogflowAgentFiles(bundle: ContentBundle): AgentFiles {
 
 /** A zip Dialogflow ES imports ("Restore from zip"), agent.json at its root; same content, same bytes. */
 export function dialogflowAgentZip(bundle: ContentBundle): Uint8Array {
-  const entries = [...dialogflowAgentFiles(bundle)].map(([name, text]) => [name, strToU8(text)] as const);
+  return zipAgentFiles(dialogflowAgentFiles(bundle));
+}
+
+/** Agent files as a zip, entries in the files' order with a fixed time, so equal files give equal bytes. */
+export function zipAgentFiles(files: AgentFiles): Uint8Array {
+  const entries = [...files].map(([name, text]) => [name, strToU8(text)] as const);
   return zipSync(Object.fromEntries(entries), { mtime: ZIP_ENTRY_TIME });
 }
 
