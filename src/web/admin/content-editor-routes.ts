@@ -9,11 +9,10 @@ import { diffContent } from '../../content/content-diff';
 import { type ContentReleases, PublishProblemsError } from '../../content/content-releases';
 import { parseOpeningHours } from '../../content/opening-hours-text';
 import { AppError } from '../../errors';
-import { viewerOf } from '../inbox/inbox-layout';
-import type { InboxSessions, SignedIn } from '../inbox/inbox-session';
+import type { InboxSessions } from '../inbox/inbox-session';
 import { historyPage, overviewPage, versionPage } from './admin-views';
 import { WEEK, dayLabel, hoursPage, intentPage, intentsPage, locationsPage } from './content-form-views';
-import { sendPage, signedInEditor } from './editor-access';
+import { SAVED_NOTICE, editorRouteKit, sendPage } from './editor-access';
 
 export interface ContentEditorDeps {
   readonly sessions: InboxSessions;
@@ -26,7 +25,7 @@ const form = express.urlencoded({ extended: false, limit: '256kb', parameterLimi
 const NOTICES: Readonly<Record<string, string>> = {
   published: 'Published: patients get the new content now.',
   discarded: 'The draft was discarded.',
-  saved: 'Saved to the draft. Publish from the overview when you are ready.',
+  saved: SAVED_NOTICE,
   'rolled-back': 'Rolled back: the earlier content is live again, as a new version.',
 };
 
@@ -38,25 +37,21 @@ function field(request: Request, name: string): string {
 export function createContentEditorRoutes(deps: ContentEditorDeps): Router {
   const { sessions, releases } = deps;
   const router = Router();
-  const page = sessions.require('page');
-  const action = sessions.require('action');
-
-  const manager = signedInEditor;
-  const viewer = (who: SignedIn) => viewerOf(sessions, who, deps.idleMs);
+  const { page, action, editorOf } = editorRouteKit(sessions, deps.idleMs);
   const html = sendPage;
   const notice = (request: Request) =>
     typeof request.query.done === 'string' ? NOTICES[request.query.done] : undefined;
   const timeZone = (content: ContentBundle) => content.locations[0]?.timeZone ?? 'UTC';
 
   const overview = async (response: Response, messages: { notice?: string; error?: string } = {}, status = 200) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const published = await releases.published(editor.practiceId);
     const draft = await releases.draft(editor.practiceId);
     const history = await releases.history(editor.practiceId);
     const content = draft?.content ?? published?.content;
     html(
       response,
-      overviewPage(viewer(who), {
+      overviewPage(viewer, {
         live: history.find((release) => release.status === 'published'),
         draft,
         changes: draft && published ? diffContent(published.content, draft.content) : [],
@@ -70,7 +65,7 @@ export function createContentEditorRoutes(deps: ContentEditorDeps): Router {
 
   router.get('/admin', page, async (request, response) => overview(response, { notice: notice(request) }));
   router.post('/admin/publish', form, action, async (request, response) => {
-    const { editor } = manager(response);
+    const { editor } = editorOf(response);
     try {
       await releases.publish(editor, field(request, 'note'));
     } catch (error) {
@@ -81,23 +76,23 @@ export function createContentEditorRoutes(deps: ContentEditorDeps): Router {
     response.redirect(303, '/admin?done=published');
   });
   router.post('/admin/discard', form, action, async (_request, response) => {
-    await releases.discard(manager(response).editor);
+    await releases.discard(editorOf(response).editor);
     response.redirect(303, '/admin?done=discarded');
   });
 
   router.get('/admin/hours', page, async (_request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const content = await releases.working(editor.practiceId);
     if (content.locations.length === 1) return response.redirect(303, `/admin/hours/${content.locations[0]!.id}`);
-    html(response, locationsPage(viewer(who), content));
+    html(response, locationsPage(viewer, content));
   });
   router.get('/admin/hours/:location', page, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const location = locationOf(await releases.working(editor.practiceId), String(request.params.location));
-    html(response, hoursPage(viewer(who), location, undefined, { notice: notice(request) }));
+    html(response, hoursPage(viewer, location, undefined, { notice: notice(request) }));
   });
   router.post('/admin/hours/:location', form, action, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const id = String(request.params.location);
     const typed = Object.fromEntries(WEEK.map((day) => [day, field(request, day)]));
     try {
@@ -113,22 +108,22 @@ export function createContentEditorRoutes(deps: ContentEditorDeps): Router {
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const location = locationOf(await releases.working(editor.practiceId), id);
-      return html(response, hoursPage(viewer(who), location, typed, { error: error.message }), error.status);
+      return html(response, hoursPage(viewer, location, typed, { error: error.message }), error.status);
     }
     response.redirect(303, `/admin/hours/${encodeURIComponent(id)}?done=saved`);
   });
 
   router.get('/admin/training', page, async (_request, response) => {
-    const { who, editor } = manager(response);
-    html(response, intentsPage(viewer(who), await releases.working(editor.practiceId)));
+    const { viewer, editor } = editorOf(response);
+    html(response, intentsPage(viewer, await releases.working(editor.practiceId)));
   });
   router.get('/admin/training/:intent', page, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const intent = intentOf(await releases.working(editor.practiceId), String(request.params.intent));
-    html(response, intentPage(viewer(who), intent, { notice: notice(request) }));
+    html(response, intentPage(viewer, intent, { notice: notice(request) }));
   });
   router.post('/admin/training/:intent', form, action, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const name = String(request.params.intent);
     const lines = (text: string) => [
       ...new Set(
@@ -150,30 +145,30 @@ export function createContentEditorRoutes(deps: ContentEditorDeps): Router {
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const intent = intentOf(await releases.working(editor.practiceId), name);
-      return html(response, intentPage(viewer(who), intent, { error: error.message }), error.status);
+      return html(response, intentPage(viewer, intent, { error: error.message }), error.status);
     }
     response.redirect(303, `/admin/training/${encodeURIComponent(name)}?done=saved`);
   });
 
   router.get('/admin/history', page, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const content = await releases.working(editor.practiceId);
     html(
       response,
-      historyPage(viewer(who), await releases.history(editor.practiceId), timeZone(content), {
+      historyPage(viewer, await releases.history(editor.practiceId), timeZone(content), {
         notice: notice(request),
       }),
     );
   });
   router.get('/admin/history/:version', page, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const version = versionOf(request);
     const after = await releases.version(editor.practiceId, version);
     const before = version > 1 ? await releases.version(editor.practiceId, version - 1) : after;
-    html(response, versionPage(viewer(who), version, diffContent(before, after)));
+    html(response, versionPage(viewer, version, diffContent(before, after)));
   });
   router.post('/admin/history/:version/rollback', form, action, async (request, response) => {
-    await releases.rollback(manager(response).editor, versionOf(request));
+    await releases.rollback(editorOf(response).editor, versionOf(request));
     response.redirect(303, '/admin/history?done=rolled-back');
   });
   return router;

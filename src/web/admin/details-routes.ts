@@ -7,10 +7,9 @@ import type { ContentBundle } from '../../content/content-bundle';
 import type { ContentReleases, Editor } from '../../content/content-releases';
 import { parseOpeningHours } from '../../content/opening-hours-text';
 import { AppError } from '../../errors';
-import { viewerOf } from '../inbox/inbox-layout';
 import type { InboxSessions } from '../inbox/inbox-session';
 import { faqPage, locationPage, practicePage } from './details-views';
-import { sendPage, signedInEditor } from './editor-access';
+import { editorRouteKit, savedNotice, sendPage } from './editor-access';
 
 export interface DetailsRoutesDeps {
   readonly sessions: InboxSessions;
@@ -19,7 +18,6 @@ export interface DetailsRoutesDeps {
 }
 
 const form = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 200 });
-const SAVED = 'Saved to the draft. Publish from the overview when you are ready.';
 
 type Fields = (name: string) => string;
 
@@ -50,11 +48,8 @@ export function faqTopics(content: ContentBundle): string[] {
 export function createDetailsRoutes(deps: DetailsRoutesDeps): Router {
   const { sessions, releases } = deps;
   const router = Router();
-  const page = sessions.require('page');
-  const action = sessions.require('action');
-  const manager = signedInEditor;
+  const { page, action, editorOf } = editorRouteKit(sessions, deps.idleMs);
   const html = sendPage;
-  const saved = (request: Request) => (request.query.done === 'saved' ? SAVED : undefined);
 
   /** Saves `change`; on a refused edit shows `render` again with the reason. */
   const save = async (
@@ -74,33 +69,33 @@ export function createDetailsRoutes(deps: DetailsRoutesDeps): Router {
   };
 
   router.get('/admin/practice', page, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     html(
       response,
-      practicePage(viewerOf(sessions, who, deps.idleMs), await releases.working(editor.practiceId), {
-        notice: saved(request),
+      practicePage(viewer, await releases.working(editor.practiceId), {
+        notice: savedNotice(request),
       }),
     );
   });
   router.post('/admin/practice', form, action, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const field = fieldsOf(request);
     await save(
       response,
       editor,
       (content) => ({ ...content, practice: practiceFrom(field, content) }),
-      (content, error) => practicePage(viewerOf(sessions, who, deps.idleMs), content, { error }),
+      (content, error) => practicePage(viewer, content, { error }),
       '/admin/practice',
     );
   });
 
   router.get('/admin/locations/:id', page, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const location = locationOf(await releases.working(editor.practiceId), String(request.params.id));
-    html(response, locationPage(viewerOf(sessions, who, deps.idleMs), location, { notice: saved(request) }));
+    html(response, locationPage(viewer, location, { notice: savedNotice(request) }));
   });
   router.post('/admin/locations/:id', form, action, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const id = String(request.params.id);
     const field = fieldsOf(request);
     await save(
@@ -110,21 +105,18 @@ export function createDetailsRoutes(deps: DetailsRoutesDeps): Router {
         ...content,
         locations: content.locations.map((location) => (location.id === id ? locationFrom(field, location) : location)),
       }),
-      (content, error) => locationPage(viewerOf(sessions, who, deps.idleMs), locationOf(content, id), { error }),
+      (content, error) => locationPage(viewer, locationOf(content, id), { error }),
       `/admin/locations/${encodeURIComponent(id)}`,
     );
   });
 
   router.get('/admin/faq', page, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const content = await releases.working(editor.practiceId);
-    html(
-      response,
-      faqPage(viewerOf(sessions, who, deps.idleMs), content, faqTopics(content), { notice: saved(request) }),
-    );
+    html(response, faqPage(viewer, content, faqTopics(content), { notice: savedNotice(request) }));
   });
   router.post('/admin/faq', form, action, async (request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const field = fieldsOf(request);
     await save(
       response,
@@ -135,7 +127,7 @@ export function createDetailsRoutes(deps: DetailsRoutesDeps): Router {
           .map((topic) => ({ topic, en: optional(field(`faq.${topic}.en`)), es: optional(field(`faq.${topic}.es`)) }))
           .filter((entry) => entry.en !== undefined || entry.es !== undefined),
       }),
-      (content, error) => faqPage(viewerOf(sessions, who, deps.idleMs), content, faqTopics(content), { error }),
+      (content, error) => faqPage(viewer, content, faqTopics(content), { error }),
       '/admin/faq',
     );
   });

@@ -10,7 +10,6 @@ import type { ContentReleases } from '../../content/content-releases';
 import { AppError } from '../../errors';
 import type { ActionRegistry } from '../../flows/action-registry';
 import type { FlowDefinition } from '../../flows/flow-schema';
-import { viewerOf } from '../inbox/inbox-layout';
 import type { InboxSessions } from '../inbox/inbox-session';
 import { type ActionCatalog, flowPage, flowsPage } from './flow-editor-views';
 import {
@@ -21,7 +20,7 @@ import {
   readCommand,
   readFlowForm,
 } from './flow-form';
-import { sendPage, signedInEditor } from './editor-access';
+import { editorRouteKit, savedNotice, sendPage } from './editor-access';
 
 export interface FlowEditorDeps {
   readonly sessions: InboxSessions;
@@ -33,15 +32,10 @@ export interface FlowEditorDeps {
 // A long flow's form has a field per text, choice and target: hundreds of them.
 const form = express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 3000 });
 
-const SAVED = 'Saved to the draft. Publish from the overview when you are ready.';
-
 export function createFlowEditorRoutes(deps: FlowEditorDeps): Router {
   const { sessions, releases } = deps;
   const router = Router();
-  const page = sessions.require('page');
-  const action = sessions.require('action');
-
-  const manager = signedInEditor;
+  const { page, action, editorOf } = editorRouteKit(sessions, deps.idleMs);
   const html = sendPage;
 
   /** The flow page for `flow` (as stored, or as typed), with the draft's publish problems about it. */
@@ -51,29 +45,29 @@ export function createFlowEditorRoutes(deps: FlowEditorDeps): Router {
     messages: { notice?: string; problems?: readonly string[] } = {},
     status = 200,
   ) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const content = await releases.working(editor.practiceId);
     const publishProblems = (await releases.draftProblems(editor.practiceId)).filter((problem) =>
       problem.startsWith(`Flow '${flow.id}':`),
     );
     const state = { flow, actions: actionCatalog(content, deps.actions), publishProblems, ...messages };
-    html(response, flowPage(viewerOf(sessions, who, deps.idleMs), state), status);
+    html(response, flowPage(viewer, state), status);
   };
 
   router.get('/admin/flows', page, async (_request, response) => {
-    const { who, editor } = manager(response);
+    const { viewer, editor } = editorOf(response);
     const content = await releases.working(editor.practiceId);
-    html(response, flowsPage(viewerOf(sessions, who, deps.idleMs), content.flows));
+    html(response, flowsPage(viewer, content.flows));
   });
 
   router.get('/admin/flows/:id', page, async (request, response) => {
-    const { editor } = manager(response);
+    const { editor } = editorOf(response);
     const flow = flowOf(await releases.working(editor.practiceId), String(request.params.id));
-    await show(response, flow, { notice: request.query.done === 'saved' ? SAVED : undefined });
+    await show(response, flow, { notice: savedNotice(request) });
   });
 
   router.post('/admin/flows/:id', form, action, async (request, response) => {
-    const { editor } = manager(response);
+    const { editor } = editorOf(response);
     const stored = flowOf(await releases.working(editor.practiceId), String(request.params.id));
     const fields = request.body as FormFields;
     const typed = readFlowForm(stored.id, fields);

@@ -2,14 +2,14 @@
  * The preview at /admin/preview: a manager chats with the draft in a sandbox (clearly marked; nothing is sent and
  * nothing is written to the EMR). Plain forms, so it works without script and with any assistive technology.
  */
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Request, Router } from 'express';
 import type { ContentReleases } from '../../content/content-releases';
 import type { PreviewLine, PreviewSandbox } from '../../content/preview-sandbox';
-import { ForbiddenError, isSupervisor } from '../../inbox/staff-scope';
 import { escapeHtml } from '../html-escape';
-import { INBOX_HEADERS, type Viewer, csrfField, viewerOf } from '../inbox/inbox-layout';
-import { type InboxSessions, signedIn } from '../inbox/inbox-session';
+import { type Viewer, csrfField } from '../inbox/inbox-layout';
+import type { InboxSessions } from '../inbox/inbox-session';
 import { adminPage } from './admin-views';
+import { editorRouteKit, sendPage } from './editor-access';
 
 export interface PreviewRoutesDeps {
   readonly sessions: InboxSessions;
@@ -24,22 +24,15 @@ const MAX_MESSAGE = 500;
 export function createPreviewRoutes(deps: PreviewRoutesDeps): Router {
   const { sessions, releases, sandbox } = deps;
   const router = Router();
-  const manager = (response: Response) => {
-    const who = signedIn(response);
-    if (!isSupervisor(who.staff)) throw new ForbiddenError('only practice managers and admins preview the content');
-    return who;
-  };
+  const { page, action, editorOf } = editorRouteKit(sessions, deps.idleMs, 'preview the content');
 
-  router.get('/admin/preview', sessions.require('page'), async (_request, response) => {
-    const who = manager(response);
+  router.get('/admin/preview', page, async (_request, response) => {
+    const { who, viewer } = editorOf(response);
     const hasDraft = (await releases.draft(who.staff.practiceId)) !== undefined;
-    response
-      .set(INBOX_HEADERS)
-      .type('html')
-      .send(previewPage(viewerOf(sessions, who, deps.idleMs), sandbox.transcript(who.session.id), hasDraft));
+    sendPage(response, previewPage(viewer, sandbox.transcript(who.session.id), hasDraft));
   });
-  router.post('/admin/preview', form, sessions.require('action'), async (request: Request, response) => {
-    const who = manager(response);
+  router.post('/admin/preview', form, action, async (request: Request, response) => {
+    const { who } = editorOf(response);
     const body = request.body as Record<string, unknown>;
     if (body.reset === 'yes') sandbox.reset(who.session.id);
     const text = typeof body.text === 'string' ? body.text.trim().slice(0, MAX_MESSAGE) : '';

@@ -41,7 +41,7 @@ async function addStaff(email: string, name: string, role: string): Promise<stri
     '--role',
     role,
   );
-  expect(result.code).toBe(0);
+  expect(result).toMatchObject({ code: 0 }); // on failure jest shows stderr with it
   return (JSON.parse(result.stdout) as { oneTimePassword: string }).oneTimePassword;
 }
 

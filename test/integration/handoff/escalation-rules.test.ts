@@ -5,40 +5,37 @@
  * to the department that handles them (the practice's own routing first); two misses in a row lead to a person.
  */
 import { sql } from 'kysely';
-import { type App, createApp } from '../../../src/app';
+import type { App } from '../../../src/app';
 import {
-  InboxHarness,
+  type InboxHarness,
+  type InboxProduct,
   WebchatPatient,
   mondayMorningClock,
   outboundTexts,
   processedInbound,
+  startInboxProduct,
+  stateOf,
 } from '../inbox/inbox-harness';
-import { type TestEnvironment, createTestEnvironment } from '../../support/test-config';
 
 const now = mondayMorningClock();
 
-let environment: TestEnvironment;
+let product: InboxProduct;
 let app: App;
 let url: string;
 let inbox: InboxHarness;
 
 beforeAll(async () => {
-  environment = await createTestEnvironment('postgres');
-  app = await createApp(environment.config, { now, logDestination: { write: () => undefined } });
-  // This practice sends records requests to billing (ours go to the front desk); set before any turn reads it.
-  await sql`update practices set profile = jsonb_set(profile, '{handoff,routing}', '{"records_request": "billing"}')`.execute(
-    app.database.db,
-  );
-  await app.startWorkers();
-  const port = await app.listen(0);
-  url = `ws://127.0.0.1:${port}/webchat`;
-  inbox = InboxHarness.create(app, `http://127.0.0.1:${port}`, now);
+  product = await startInboxProduct(now, async (started) => {
+    // This practice sends records requests to billing (ours go to the front desk); set before any turn reads it.
+    await sql`update practices set profile = jsonb_set(profile, '{handoff,routing}', '{"records_request": "billing"}')`.execute(
+      started.database.db,
+    );
+  });
+  ({ app, url, inbox } = product);
 }, 60_000);
 
 afterAll(async () => {
-  await inbox?.close();
-  await app?.stop();
-  await environment?.cleanup();
+  await product?.stop();
 });
 
 function openItem(conversationId: string) {
@@ -50,14 +47,7 @@ function openItem(conversationId: string) {
     .executeTakeFirst();
 }
 
-async function conversationState(conversationId: string): Promise<string> {
-  const row = await app.database.db
-    .selectFrom('conversations')
-    .select('state')
-    .where('id', '=', conversationId)
-    .executeTakeFirstOrThrow();
-  return row.state;
-}
+const conversationState = (conversationId: string) => stateOf(app, conversationId);
 
 test('a frustrated patient gets an apology and the terms, and a person is asked to take over', async () => {
   const patient = await WebchatPatient.connect(url);

@@ -4,7 +4,7 @@
  * accept the cookie and CSRF token; the inbox services are built from the app's parts as the inbox router builds
  * them. Patients speak through the real web chat socket.
  */
-import type { App } from '../../../src/app';
+import { type App, createApp } from '../../../src/app';
 import { ConversationEvents } from '../../../src/conversation/conversation-events';
 import type { Department, StaffRole } from '../../../src/db/staff-tables';
 import { type HandoffRuntime, createHandoffRuntime } from '../../../src/handoff/handoff-runtime';
@@ -15,6 +15,7 @@ import { type StaffContext, loadStaffContext } from '../../../src/inbox/staff-sc
 import { StaffSessions } from '../../../src/inbox/staff-sessions';
 import { loadPracticeContent } from '../../../src/practice/practice-repository';
 import { STAFF_COOKIE } from '../../../src/web/inbox/inbox-session';
+import { type TestEnvironment, createTestEnvironment } from '../../support/test-config';
 import { waitFor } from '../../support/wait-for';
 import { type Frame, WebchatTestClient } from '../../support/webchat-client';
 
@@ -22,6 +23,40 @@ import { type Frame, WebchatTestClient } from '../../support/webchat-client';
 export function mondayMorningClock(): () => Date {
   const shiftMs = Date.parse('2026-11-30T15:00:00Z') - Date.now();
   return () => new Date(Date.now() + shiftMs);
+}
+
+/** The whole product on PostgreSQL and Redis with its workers, its web chat socket and an inbox harness. */
+export interface InboxProduct {
+  readonly environment: TestEnvironment;
+  readonly app: App;
+  /** The web chat socket's URL. */
+  readonly url: string;
+  readonly inbox: InboxHarness;
+  stop(): Promise<void>;
+}
+
+/** Starts the product on `now`'s clock; `beforeWorkers` changes what the first turn will read (e.g. the practice). */
+export async function startInboxProduct(
+  now: () => Date,
+  beforeWorkers: (app: App) => Promise<void> = async () => undefined,
+): Promise<InboxProduct> {
+  const environment = await createTestEnvironment('postgres');
+  const app = await createApp(environment.config, { now, logDestination: { write: () => undefined } });
+  await beforeWorkers(app);
+  await app.startWorkers();
+  const port = await app.listen(0);
+  const inbox = InboxHarness.create(app, `http://127.0.0.1:${port}`, now);
+  return {
+    environment,
+    app,
+    url: `ws://127.0.0.1:${port}/webchat`,
+    inbox,
+    async stop() {
+      await inbox.close();
+      await app.stop();
+      await environment.cleanup();
+    },
+  };
 }
 
 export interface SignedInStaff {
@@ -160,6 +195,16 @@ export class WebchatPatient {
   close(): void {
     this.client.close();
   }
+}
+
+/** The conversation's state: bot, waiting, assigned or closed. */
+export async function stateOf(app: App, conversationId: string): Promise<string> {
+  const row = await app.database.db
+    .selectFrom('conversations')
+    .select('state')
+    .where('id', '=', conversationId)
+    .executeTakeFirstOrThrow();
+  return row.state;
 }
 
 /** Waits until the conversation's `count` patient messages were all processed (its turns committed). */

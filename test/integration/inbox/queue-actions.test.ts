@@ -6,25 +6,27 @@
  * app's /inbox routes and the inbox services built from the app's parts. Made-up people and numbers.
  */
 import { sql } from 'kysely';
-import { type App, createApp } from '../../../src/app';
+import type { App } from '../../../src/app';
 import { ValidationError } from '../../../src/errors';
 import { ForbiddenError } from '../../../src/inbox/staff-scope';
 import { writeInAsPatient } from '../../support/test-app';
-import { type TestEnvironment, createTestEnvironment } from '../../support/test-config';
 import { waitFor } from '../../support/wait-for';
 import {
-  InboxHarness,
+  type InboxHarness,
+  type InboxProduct,
   type SignedInStaff,
   WebchatPatient,
   mondayMorningClock,
   outboundTexts,
   processedInbound,
+  startInboxProduct,
+  stateOf,
   unseal,
 } from './inbox-harness';
 
 const now = mondayMorningClock();
 
-let environment: TestEnvironment;
+let product: InboxProduct;
 let app: App;
 let url: string;
 let inbox: InboxHarness;
@@ -33,21 +35,15 @@ let nurse: SignedInStaff;
 let manager: SignedInStaff;
 
 beforeAll(async () => {
-  environment = await createTestEnvironment('postgres');
-  app = await createApp(environment.config, { now, logDestination: { write: () => undefined } });
-  await app.startWorkers();
-  const port = await app.listen(0);
-  url = `ws://127.0.0.1:${port}/webchat`;
-  inbox = InboxHarness.create(app, `http://127.0.0.1:${port}`, now);
+  product = await startInboxProduct(now);
+  ({ app, url, inbox } = product);
   frontDesk = await inbox.signIn({ email: 'front.desk@example.test', name: 'Test Frontdesk', role: 'front_desk' });
   nurse = await inbox.signIn({ email: 'nurse@example.test', name: 'Test Nurse', role: 'nurse' });
   manager = await inbox.signIn({ email: 'manager@example.test', name: 'Test Manager', role: 'practice_manager' });
 }, 60_000);
 
 afterAll(async () => {
-  await inbox?.close();
-  await app?.stop();
-  await environment?.cleanup();
+  await product?.stop();
 });
 
 /** A web chat visitor who asked for a person: their conversation now has a waiting front-desk item. */
@@ -64,14 +60,7 @@ function itemRow(itemId: number) {
   return app.database.db.selectFrom('handoff_requests').selectAll().where('id', '=', itemId).executeTakeFirstOrThrow();
 }
 
-async function conversationState(conversationId: string): Promise<string> {
-  const row = await app.database.db
-    .selectFrom('conversations')
-    .select('state')
-    .where('id', '=', conversationId)
-    .executeTakeFirstOrThrow();
-  return row.state;
-}
+const conversationState = (conversationId: string) => stateOf(app, conversationId);
 
 function auditOf(action: string) {
   return app.database.db
