@@ -6,12 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config';
 import { lockEmbeddedDatabase } from './embedded-lock';
 import { PglitePool } from './pglite-pool';
 import { PreparedStatementPool } from './prepared-statement-pool';
+import { SchemaScopedPostgresDialect } from './schema-scoped-dialect';
 import type { Database } from './schema';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -47,7 +48,9 @@ function openPostgres(url: string, schema: string): DatabaseHandle {
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PreparedStatementPool(pool) }) });
+  const db = new Kysely<Database>({
+    dialect: new SchemaScopedPostgresDialect({ pool: new PreparedStatementPool(pool) }, schema),
+  });
   return { db, kind: 'postgres', schema, close: () => db.destroy() };
 }
 
@@ -56,7 +59,9 @@ async function openPglite(directory: string): Promise<DatabaseHandle> {
   const release = lockEmbeddedDatabase(directory);
   try {
     const database = await PGlite.create(directory, { parsers: { [INT8_OID]: (value: string) => Number(value) } });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PglitePool(database) }) });
+    const db = new Kysely<Database>({
+      dialect: new SchemaScopedPostgresDialect({ pool: new PglitePool(database) }, 'public'),
+    });
     const close = async () => {
       await db.destroy();
       release();
