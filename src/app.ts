@@ -69,6 +69,7 @@ import { PreviewSandbox } from './content/preview-sandbox';
 import type { Language, NluEngine } from './nlu/nlu-engine';
 import type { OutboundDraft } from './conversation/outbound-draft';
 import { type Logger, createLogger } from './observability/logger';
+import { operationalGauges } from './observability/operational-gauges';
 import { type Metrics, createMetrics } from './observability/metrics';
 import { loadKeyRing } from './phi/dev-key-ring';
 import type { KeyRing } from './phi/key-ring';
@@ -121,6 +122,8 @@ export interface App {
   readonly sendQueue: Queue<SendOutboundJobData>;
   /** Serves HTTP and the web chat socket; resolves with the bound port. */
   listen(port?: number): Promise<number>;
+  /** Serves only /healthz, /readyz and /metrics (a worker's probes and scrape target); resolves with the bound port. */
+  serveHealth(port: number): Promise<number>;
   /** Starts the queue workers and the recovery sweeper. */
   startWorkers(): Promise<void>;
   stop(): Promise<void>;
@@ -184,6 +187,8 @@ async function assemble(parts: Parts): Promise<App> {
     () => inboundQueue.close(),
     () => sendQueue.close(),
   );
+  const gauges = operationalGauges({ db, metrics, now }, queueSettings);
+  cleanup.unshift(() => gauges.close());
 
   const events = new ConversationEvents(redis.client, `${config.QUEUE_PREFIX}:conversation-events`);
   const repository = new ConversationRepository(keyRing);
@@ -285,7 +290,15 @@ async function assemble(parts: Parts): Promise<App> {
   const workers: Worker[] = [];
   let sweepTimer: NodeJS.Timeout | undefined;
   let httpServer: http.Server | undefined;
+  let healthServer: http.Server | undefined;
   let webchat: WebchatSocketServer | undefined;
+  let stopping = false;
+  const healthRouter = (withMetrics = true) =>
+    createHealthRouter({
+      ...{ db, redis: redis.client, metrics, withMetrics },
+      refreshGauges: () => gauges.refresh(),
+      stopping: () => stopping,
+    });
 
   const app: App = {
     config,
@@ -321,11 +334,10 @@ async function assemble(parts: Parts): Promise<App> {
         openingHours: mainLocation ? weeklyHoursRows(mainLocation, 'en') : [],
         frameAncestors: [],
       });
-      const refreshGauges = () => refreshQueueGauges(metrics, [inboundQueue, sendQueue]);
       const routers = [
         ...createWebhookRouters(config, { ingest, statuses: outbox, practiceId: () => practiceId, logger, metrics }),
       ];
-      routers.push(createHealthRouter({ db, redis: redis.client, metrics, refreshGauges }), webRouter);
+      routers.push(healthRouter(config.METRICS_PORT === undefined), webRouter);
       routers.push(
         createSecurePageRouter({
           ...{ db, keyRing, audit, links, logger, practiceName: practice.name, practicePhone: practice.profile.phone },
@@ -372,13 +384,15 @@ async function assemble(parts: Parts): Promise<App> {
         },
       });
       webchat.attach(httpServer);
-      const server = httpServer;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, () => resolve());
-      });
-      const bound = (server.address() as AddressInfo).port;
+      const bound = await listenOn(httpServer, port);
       logger.info({ port: bound }, 'listening');
+      return bound;
+    },
+
+    async serveHealth(port) {
+      healthServer = http.createServer(createHttpApp(logger, metrics, [healthRouter()]));
+      const bound = await listenOn(healthServer, port);
+      logger.info({ port: bound }, 'health and metrics listening');
       return bound;
     },
 
@@ -426,16 +440,16 @@ async function assemble(parts: Parts): Promise<App> {
     },
 
     async stop() {
+      stopping = true; // /readyz answers 503 from here on, so a load balancer still routing here moves away
       clearInterval(sweepTimer);
       const step = (name: string, work: () => Promise<unknown>) => withDeadline(name, work(), logger);
+      // Visitors' widgets reconnect to another web process and resume from their last seq.
       await step('webchat', async () => webchat?.close());
-      if (httpServer) {
-        const server = httpServer;
-        server.closeAllConnections?.();
-        await step('http', () => new Promise<void>((resolve) => server.close(() => resolve())));
-      }
+      // Requests already in (a webhook being stored) finish; the deadline then cuts whatever still hangs.
+      if (httpServer) await step('http', () => drain(httpServer!));
       // Workers finish their current job before closing, so an accepted message is never half-processed.
       await step('workers', () => Promise.all(workers.map((worker) => worker.close())));
+      if (healthServer) await step('health', () => drain(healthServer!));
       await step('events', () => events.stop());
       for (const close of cleanup) await step('resources', close);
     },
@@ -489,6 +503,25 @@ function createWebhookRouters(config: Config, deps: Omit<MessengerWebhookDeps, '
 
 const SHUTDOWN_STEP_MS = 15_000;
 
+function listenOn(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Stops accepting, closes idle keep-alive connections and waits for requests in flight; the step deadline ends it. */
+async function drain(server: http.Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const stragglers = setTimeout(() => server.closeAllConnections(), SHUTDOWN_STEP_MS - 1_000);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(stragglers);
+  }
+}
+
 /** Shutdown must end: a step that fails or hangs is logged and the next one runs. */
 async function withDeadline(name: string, work: Promise<unknown>, logger: Logger): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -501,12 +534,5 @@ async function withDeadline(name: string, work: Promise<unknown>, logger: Logger
     logger.warn({ err: error, step: name }, 'shutdown step failed');
   } finally {
     clearTimeout(timer);
-  }
-}
-
-async function refreshQueueGauges(metrics: Metrics, queues: readonly Queue[]): Promise<void> {
-  for (const queue of queues) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
-    for (const [state, count] of Object.entries(counts)) metrics.queueDepth.set({ queue: queue.name, state }, count);
   }
 }

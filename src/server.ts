@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   handleProcessSignals(app.logger, () => app.stop());
   if (config.demoMode) await app.startWorkers();
+  if (config.METRICS_PORT !== undefined) await app.serveHealth(config.METRICS_PORT);
   const port = await app.listen();
   app.logger.info({ url: config.PUBLIC_URL ?? `http://localhost:${port}` }, 'Clinic Concierge is ready');
 }

@@ -29,11 +29,28 @@ function requestContext(logger: Logger, metrics: Metrics): RequestHandler {
     const started = performance.now();
     res.on('finish', () => {
       const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      const ms = performance.now() - started;
       metrics.httpRequests.inc({ route, status: String(res.statusCode) });
-      logger.debug({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+      metrics.httpDuration.observe({ route }, ms / 1000);
+      const provider = WEBHOOK_PATH.exec(req.originalUrl)?.[1];
+      if (provider) metrics.webhooks.inc({ provider, outcome: webhookOutcome(res.statusCode) });
+      logger.debug({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(ms) }, 'request');
     });
     next();
   };
+}
+
+/** Provider webhooks live under /webhooks/<provider>/; the provider label is bounded to the ones we serve. */
+const WEBHOOK_PATH = /^\/webhooks\/(twilio|messenger)(?:[/?]|$)/;
+
+/** What a provider sees: 5xx makes it retry, 4xx makes it give up (403 is a bad signature). */
+function webhookOutcome(status: number): string {
+  if (status < 400) return 'accepted';
+  if (status === 403) return 'forbidden';
+  if (status === 413) return 'too_large';
+  if (status === 503) return 'unavailable';
+  if (status >= 500) return 'error';
+  return 'malformed';
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {

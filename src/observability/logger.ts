@@ -2,6 +2,7 @@
  * pino logger with PHI redaction. Log lines are constant messages with ids in fields; bodies never belong in a log,
  * and these paths catch them if someone slips.
  */
+import os from 'node:os';
 import pino, { type Logger } from 'pino';
 import { AppError } from '../errors';
 
@@ -34,7 +35,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return pino(
     {
       level,
-      base: { service: 'clinic-concierge' },
+      // One JSON object per line for a log pipeline: ISO time, the level by name, the pod (host) it came from.
+      base: { service: 'clinic-concierge', host: os.hostname() },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
       redact: { paths: [...redactPaths, 'req.headers.cookie', 'req.headers.authorization'], censor: '[redacted]' },
       // An Error's message may quote input; keep its type and code, drop the text.
       serializers: { err: serializeError },

@@ -8,6 +8,7 @@ import { scheduleRepeatingJob } from './repeating-job';
 
 /** 03:17 every night in the practice's time zone: quiet, and off the hour when other cron jobs pile up. */
 const NIGHTLY = '17 3 * * *';
+export const RETENTION_QUEUE = 'retention';
 
 export function scheduleRetention(
   settings: QueueSettings,
@@ -15,7 +16,7 @@ export function scheduleRetention(
   run: () => Promise<void>,
 ): Promise<{ queue: Queue; worker: Worker }> {
   return scheduleRepeatingJob(settings, {
-    name: 'retention',
+    name: RETENTION_QUEUE,
     schedulerId: 'retention-daily',
     repeat: { pattern: NIGHTLY, tz: timeZone },
     run,
