@@ -1,5 +1,5 @@
 /**
- * The product as a patient meets it: `tsx src/server.ts` in a child process, the demo practice site in headless
+ * The product as a patient meets it: `npm start` (src/server.ts) in a child process, the demo practice site in headless
  * Chromium, the widget's launcher, the chat frame and its answers; the transcript surviving a reload; Escape closing
  * the panel and returning focus; and an axe-core scan of the site and the chat.
  */

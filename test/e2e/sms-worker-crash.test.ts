@@ -5,13 +5,12 @@
  * with SIGKILL in the middle of a burst of 300 messages across 100 conversations and started again: every message
  * is answered exactly once, in order per conversation (acceptance of issue 3).
  */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { type TwilioProductSetup, postInboundMessage, setUpTwilioProduct } from '../integration/twilio/twilio-test-kit';
+import { type TwilioProductSetup, setUpTwilioProduct } from '../integration/twilio/twilio-test-kit';
 import { type ProductProcess, type WorkerProcess, startProduct, startWorker } from '../support/product-process';
+import { runCli } from '../support/run-cli';
 import { waitFor } from '../support/wait-for';
+import { burstMessages, burstNumbers, expectedReplies, postAll, repliesTo, totalReplies } from './support/sms-burst';
 
-const QUESTIONS = ['what is your fax number?', 'where are you located?', 'do you take medicare?'];
 const CONVERSATIONS = 100;
 /** The worker dies once this many replies of the burst have reached Twilio: well inside the burst. */
 const REPLIES_BEFORE_KILL = 60;
@@ -32,11 +31,7 @@ beforeAll(async () => {
   setup = await setUpTwilioProduct({ NODE_ENV: 'production' });
   env = setup.environment.env;
   // Production never seeds by itself: the operator runs the CLI.
-  const seeded = spawnSync(process.execPath, [path.resolve(__dirname, '..', '..', 'bin', 'concierge.js'), 'seed-demo'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    encoding: 'utf8',
-  });
-  expect(seeded.stderr).toBe('');
+  expect(await runCli(env, 'seed-demo')).toMatchObject({ code: 0, stderr: '' });
   web = await startProduct(env);
   worker = await startWorker(env);
 }, 120_000);
@@ -50,40 +45,15 @@ afterAll(async () => {
   }
 }, 60_000);
 
-async function textFrom(from: string, body: string): Promise<void> {
-  expect((await postInboundMessage(setup!.publicUrl, from, body)).status).toBe(200);
-}
-
-const repliesTo = (to: string) => setup!.twilioApi.accepted().filter((request) => request.params.To === to).map((request) => String(request.params.Body));
-
-/** Posts `messages` with at most POSTS_IN_FLIGHT at a time, each acknowledged before the next of its slot. */
-async function postAll(messages: ReadonlyArray<{ from: string; body: string }>): Promise<void> {
-  let next = 0;
-  const slot = async () => {
-    while (next < messages.length) {
-      const message = messages[next++]!;
-      await textFrom(message.from, message.body);
-    }
-  };
-  await Promise.all(Array.from({ length: POSTS_IN_FLIGHT }, slot));
-}
-
 test('a worker killed mid-burst answers all 300 messages exactly once, in order per conversation, after a restart', async () => {
-  // What one conversation asking the three questions gets, asked one at a time by a warm-up number.
-  const warmup = '+15555550199';
-  for (const [index, question] of QUESTIONS.entries()) {
-    const before = repliesTo(warmup).length;
-    await textFrom(warmup, question);
-    await waitFor(() => repliesTo(warmup).length > before && repliesTo(warmup).length, 20_000, `the answer to question ${index}`);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // a long answer may come in parts
-  }
-  const expected = repliesTo(warmup);
-  expect(expected.length).toBeGreaterThanOrEqual(QUESTIONS.length);
+  const api = setup!.twilioApi;
+  const expected = await expectedReplies(api, setup!.publicUrl, '+15555550199');
+  expect(expected.length).toBeGreaterThanOrEqual(3);
 
   // The burst: question 1 from every number, then question 2, then question 3; the worker dies partway.
-  const numbers = Array.from({ length: CONVERSATIONS }, (_, index) => `+1555555${String(200 + index).padStart(4, '0')}`);
-  const burstReplies = () => numbers.reduce((total, number) => total + repliesTo(number).length, 0);
-  const posting = postAll(QUESTIONS.flatMap((body) => numbers.map((from) => ({ from, body }))));
+  const numbers = burstNumbers(CONVERSATIONS, 200);
+  const burstReplies = () => totalReplies(api, numbers);
+  const posting = postAll(setup!.publicUrl, burstMessages(numbers), POSTS_IN_FLIGHT);
   await waitFor(() => burstReplies() >= REPLIES_BEFORE_KILL, 60_000, 'the first replies of the burst');
   await worker!.kill();
   const repliedBeforeKill = burstReplies();
@@ -91,9 +61,14 @@ test('a worker killed mid-burst answers all 300 messages exactly once, in order 
   expect(repliedBeforeKill).toBeLessThan(CONVERSATIONS * expected.length); // the kill did interrupt the burst
 
   worker = await startWorker(env);
-  await waitFor(() => burstReplies() >= CONVERSATIONS * expected.length, RECOVERY_TIMEOUT_MS, 'every reply of the burst');
+  await waitFor(
+    () => burstReplies() >= CONVERSATIONS * expected.length,
+    RECOVERY_TIMEOUT_MS,
+    'every reply of the burst',
+  );
   await new Promise((resolve) => setTimeout(resolve, 3_000)); // nothing more arrives afterwards
 
   // Exactly the warm-up's replies, in the same order, for every conversation: none lost, none doubled.
-  for (const number of numbers) expect({ number, replies: repliesTo(number) }).toEqual({ number, replies: expected });
+  for (const number of numbers)
+    expect({ number, replies: repliesTo(api, number) }).toEqual({ number, replies: expected });
 }, 400_000);

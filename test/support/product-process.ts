@@ -1,8 +1,9 @@
 /**
- * Runs the whole product the way a user does (`tsx src/server.ts`, configured only by environment) in a child
- * process, for end-to-end tests. tsx runs the server in a node child of its own, so the product gets a process group
- * of its own and signals go to the whole group: SIGKILL then really kills the server (and its esbuild helper), the
- * way a crash or an OOM kill would.
+ * Runs the whole product the way a user does (`npm start`: `node --import tsx src/server.ts`, configured only by
+ * environment) in a child process, for end-to-end tests. The product gets a process group of its own and signals go
+ * to the whole group: SIGKILL then really kills the server (and its esbuild helper), the way a crash or an OOM kill
+ * would. No tsx CLI in between: it SIGKILLs a child that does not acknowledge SIGTERM within 60 ms, which a worker
+ * busy with a burst cannot do (production runs node directly, too).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -10,7 +11,6 @@ import { isPortClosed } from './free-port';
 import { waitFor } from './wait-for';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const OUTPUT_LIMIT = 200_000;
 /** Variables of the test runner's own environment that the child may see; everything else comes from `env`. */
 const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'] as const;
@@ -25,6 +25,8 @@ export interface ProductProcess {
   kill(): Promise<void>;
   /** SIGTERM (graceful shutdown), then SIGKILL if it has not exited within `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** How the process ended: 0 after a graceful stop, null while it runs or when a signal killed it. */
+  readonly exitCode: number | null;
 }
 
 export interface StartOptions {
@@ -32,7 +34,7 @@ export interface StartOptions {
   readonly readyTimeoutMs?: number;
 }
 
-/** Starts `tsx src/server.ts` with `env` (which must set PORT) and resolves once GET /readyz answers 200. */
+/** Starts `src/server.ts` with `env` (which must set PORT) and resolves once GET /readyz answers 200. */
 export async function startProduct(
   env: Readonly<Record<string, string>>,
   options: StartOptions = {},
@@ -43,11 +45,14 @@ export async function startProduct(
   return startChild('src/server.ts', env, port, options);
 }
 
-/** A queue worker process (`tsx src/worker.ts`, the production layout): serves no HTTP. */
-export type WorkerProcess = Pick<ProductProcess, 'output' | 'kill' | 'stop'>;
+/** A queue worker process (`src/worker.ts`, the production layout): serves no HTTP. */
+export type WorkerProcess = Pick<ProductProcess, 'output' | 'kill' | 'stop' | 'exitCode'>;
 
-/** Starts `tsx src/worker.ts` with `env` and resolves once it logs that its workers have started. */
-export async function startWorker(env: Readonly<Record<string, string>>, options: StartOptions = {}): Promise<WorkerProcess> {
+/** Starts `src/worker.ts` with `env` and resolves once it logs that its workers have started. */
+export async function startWorker(
+  env: Readonly<Record<string, string>>,
+  options: StartOptions = {},
+): Promise<WorkerProcess> {
   return startChild('src/worker.ts', env, undefined, options);
 }
 
@@ -57,10 +62,10 @@ async function startChild(
   port: number | undefined,
   options: StartOptions,
 ): Promise<ChildProduct> {
-  const child = spawn(TSX, [entry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: PROJECT_ROOT,
     env: { ...inheritedEnvironment(), ...env },
-    detached: true, // own process group, so the group can be signalled (tsx runs the server in a grandchild)
+    detached: true, // own process group, so the group can be signalled (esbuild's service is a child of the product)
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const product = new ChildProduct(child, port);
@@ -116,6 +121,10 @@ class ChildProduct implements ProductProcess {
     return this.listensOn ?? 0;
   }
 
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
   output(): string {
     return this.captured;
   }
@@ -145,7 +154,7 @@ class ChildProduct implements ProductProcess {
     } finally {
       clearTimeout(timer);
     }
-    // tsx may exit before its server child has finished shutting down: make sure nothing of the group is left.
+    // esbuild's service may outlive the product by a moment: make sure nothing of the group is left.
     this.signalGroup('SIGKILL');
     await this.afterExit();
   }

@@ -48,8 +48,8 @@ export interface SignedPostOptions {
   readonly contentType?: string;
 }
 
-/** POSTs a form the way Twilio does, signed with `twilio.getExpectedTwilioSignature`. */
-export async function postForm(url: string, body: string, options: SignedPostOptions): Promise<Response> {
+/** The headers Twilio sends with a form: its content type and, signed with `twilio.getExpectedTwilioSignature`, the signature. */
+export function signedFormHeaders(body: string, options: SignedPostOptions): Record<string, string> {
   const fields = options.signedFields ?? Object.fromEntries(new URLSearchParams(body));
   const headers: Record<string, string> = {
     'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
@@ -61,7 +61,12 @@ export async function postForm(url: string, body: string, options: SignedPostOpt
       fields,
     );
   }
-  return fetch(url, { method: 'POST', headers, body });
+  return headers;
+}
+
+/** POSTs a form the way Twilio does, signed. */
+export async function postForm(url: string, body: string, options: SignedPostOptions): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: signedFormHeaders(body, options), body });
 }
 
 export interface TestHttpApp {
@@ -143,7 +148,11 @@ export async function createTwilioEnvironment(
 }
 
 export async function setUpTwilioProduct(overrides: Record<string, string> = {}): Promise<TwilioProductSetup> {
-  const twilioApi = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, statusCallbacks: true });
+  const twilioApi = await FakeTwilioApi.start({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    statusCallbacks: true,
+  });
   const { environment, port, publicUrl } = await createTwilioEnvironment(twilioApi.baseUrl, overrides);
   return {
     twilioApi,
@@ -159,12 +168,29 @@ export async function setUpTwilioProduct(overrides: Record<string, string> = {})
 
 let inboundCounter = 0;
 
-/** A patient's message (SMS, or WhatsApp for a `whatsapp:` address) as Twilio posts it, signed; returns the answer. */
-export async function postInboundMessage(publicUrl: string, from: string, body: string): Promise<Response> {
+/** A patient's message (SMS, or WhatsApp for a `whatsapp:` address) as Twilio posts it: URL, signed headers, form. */
+export function inboundMessageRequest(
+  publicUrl: string,
+  from: string,
+  body: string,
+): { url: string; headers: Record<string, string>; form: string } {
   inboundCounter += 1;
   const sid = `SM${String(inboundCounter).padStart(8, '0')}${crypto.randomBytes(12).toString('hex')}`;
   const fixture = from.startsWith('whatsapp:') ? 'whatsapp-inbound-text.form' : 'sms-inbound.form';
   const url = `${publicUrl}/webhooks/twilio/messaging`;
-  const form = encodeForm({ ...fixtureFields(fixture), From: from, Body: body, MessageSid: sid, SmsSid: sid, SmsMessageSid: sid });
-  return postForm(url, form, { signedUrl: url });
+  const form = encodeForm({
+    ...fixtureFields(fixture),
+    From: from,
+    Body: body,
+    MessageSid: sid,
+    SmsSid: sid,
+    SmsMessageSid: sid,
+  });
+  return { url, headers: signedFormHeaders(form, { signedUrl: url }), form };
+}
+
+/** Posts `inboundMessageRequest`; returns the answer. */
+export async function postInboundMessage(publicUrl: string, from: string, body: string): Promise<Response> {
+  const { url, headers, form } = inboundMessageRequest(publicUrl, from, body);
+  return fetch(url, { method: 'POST', headers, body: form });
 }
