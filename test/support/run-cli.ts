@@ -1,4 +1,4 @@
-/** Runs `concierge` (bin/concierge.js) in a child process with only `env` (plus PATH and HOME), as a user would. */
+/** Runs `concierge` (bin/concierge.js), or any command, in a child process with only `env` (plus PATH and HOME), as a user would. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
@@ -11,8 +11,16 @@ export interface CliResult {
 }
 
 export function runCli(env: Readonly<Record<string, string>>, ...args: string[]): Promise<CliResult> {
+  return runCommand(process.execPath, [CLI, ...args], env);
+}
+
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(command, args, {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     });
     let stdout = '';
