@@ -10,22 +10,39 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Database } from '../db/schema';
 import type { KeyRing } from './key-ring';
 
-/** Every encrypted column, with the column that identifies its row. */
-const ENCRYPTED_COLUMNS = [
+/** Every encrypted column, with the column that identifies its row (a test holds this to the schema's `_enc` columns). */
+export const ENCRYPTED_COLUMNS = [
   { table: 'contacts', id: 'id', column: 'address_enc' },
   { table: 'inbound_messages', id: 'id', column: 'body_enc' },
   { table: 'inbound_messages', id: 'id', column: 'payload_enc' },
   { table: 'outbound_messages', id: 'id', column: 'body_enc' },
   { table: 'outbound_messages', id: 'id', column: 'quick_replies_enc' },
   { table: 'dialog_state', id: 'key_hash', column: 'value_enc' },
-  // Append-only: the trigger refuses the update, so consent evidence stays under the key that sealed it.
+  { table: 'patients', id: 'id', column: 'demographics_enc' },
+  { table: 'scheduling_requests', id: 'id', column: 'details_enc' },
+  { table: 'scheduling_requests', id: 'id', column: 'outcome_enc' },
+  { table: 'tracked_appointments', id: 'id', column: 'known_enc' },
+  { table: 'hl7v2_appointments', id: 'id', column: 'details_enc' },
+  { table: 'hl7v2_patients', id: 'id', column: 'demographics_enc' },
+  { table: 'staff_users', id: 'id', column: 'totp_secret_enc' },
+  { table: 'inbox_notes', id: 'id', column: 'body_enc' },
+  { table: 'break_glass_grants', id: 'id', column: 'reason_enc' },
+  { table: 'staff_secure_messages', id: 'id', column: 'body_enc' },
 ] as const;
+
+/** Append-only: the trigger refuses the update, so consent evidence stays under the key that sealed it. */
+export const SEALED_FOR_GOOD = [{ table: 'consent_events', column: 'evidence_enc' }] as const;
 
 const DEFAULT_BATCH = 500;
 
 export type RotationReport = Record<string, { resealed: number; changedMeanwhile: number }>;
 
-export async function rotateKeys(db: Kysely<Database>, keyRing: KeyRing, audit: AuditLog, batch = DEFAULT_BATCH): Promise<RotationReport> {
+export async function rotateKeys(
+  db: Kysely<Database>,
+  keyRing: KeyRing,
+  audit: AuditLog,
+  batch = DEFAULT_BATCH,
+): Promise<RotationReport> {
   const report: RotationReport = {};
   const activePrefix = `v1:${keyRing.activeKeyIdentifier}:`;
   for (const { table, id, column } of ENCRYPTED_COLUMNS) {
