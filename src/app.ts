@@ -365,7 +365,7 @@ async function assemble(parts: Parts): Promise<App> {
           queueAutomatedMessage({ db, ingest, repository, sendQueue, gate }, message);
         routers.push(createDevOutboxRouter({ db, keyRing, ingest, practiceId: () => practiceId, queueAutomated }));
       }
-      const expressApp = createHttpApp(logger, metrics, routers);
+      const expressApp = createHttpApp(logger, metrics, routers, config.TRUST_PROXY);
       await events.start();
       httpServer = http.createServer(expressApp);
       webchat = new WebchatSocketServer({

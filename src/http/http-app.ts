@@ -8,10 +8,16 @@ import { AppError } from '../errors';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
-export function createHttpApp(logger: Logger, metrics: Metrics, routers: readonly Router[]): Express {
+/** `trustProxy`: Express's `trust proxy` (TRUST_PROXY), so req.ip is the client's address behind a load balancer. */
+export function createHttpApp(
+  logger: Logger,
+  metrics: Metrics,
+  routers: readonly Router[],
+  trustProxy: boolean | number | string = 'loopback',
+): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxy);
   app.use(requestContext(logger, metrics));
   for (const router of routers) app.use(router);
   app.use((_req, res) => {

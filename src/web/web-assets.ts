@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { PROJECT_ROOT } from '../project-paths';
 
 export interface WebAssets {
   /** /widget.js */
@@ -24,7 +25,7 @@ export interface WebAssets {
 
 /** Where the browser sources are: beside this file under tsx, or back in src/web when this runs compiled from dist/. */
 function findWebSourceDirectory(): string {
-  const candidates = [__dirname, path.resolve(__dirname, '..', '..', 'src', 'web')];
+  const candidates = [__dirname, path.join(PROJECT_ROOT, 'src', 'web')];
   const found = candidates.find((directory) => existsSync(path.join(directory, 'chat', 'chat-frame.ts')));
   if (found === undefined)
     throw new Error(`web assets: browser sources not found (looked in ${candidates.join(', ')})`);
