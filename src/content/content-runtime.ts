@@ -4,6 +4,7 @@
  * With the embedded database the published phrases are also written to DATA_DIR, where `concierge nlu parse` reads
  * them without opening the database the product holds.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
@@ -48,13 +49,18 @@ export interface ContentRuntimeDeps {
 export class ContentRuntime {
   private subscriber?: Redis;
   private refreshing: Promise<void> = Promise.resolve();
+  /** Marks this process's announcements: it refreshed before announcing, and retraining twice costs seconds of CPU. */
+  private readonly origin = randomUUID();
 
   constructor(private readonly deps: ContentRuntimeDeps) {}
 
   async start(): Promise<void> {
     this.subscriber = this.deps.redis.duplicate();
     this.subscriber.on('error', () => undefined);
-    this.subscriber.on('message', () => void this.refresh());
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      const announced = announcementOf(message);
+      if (announced.origin !== this.origin) void this.refresh(announced.version);
+    });
     await this.subscriber.subscribe(this.deps.channel);
     await this.writeTrainingFile();
   }
@@ -65,18 +71,19 @@ export class ContentRuntime {
 
   /** After a publish (in any process): every process refreshes, this one before the call returns. */
   async published(version: number): Promise<void> {
-    await this.refresh();
-    await this.deps.redis.publish(this.deps.channel, JSON.stringify({ version }));
+    await this.refresh(version);
+    await this.deps.redis.publish(this.deps.channel, JSON.stringify({ version, origin: this.origin }));
   }
 
   /** One refresh at a time, in order; a failure is logged and the old content keeps serving. */
-  refresh(): Promise<void> {
+  refresh(version?: number): Promise<void> {
     this.refreshing = this.refreshing.then(async () => {
       try {
         this.deps.bot.load(await loadFlowVersions(this.deps.db, this.deps.practiceId));
         this.deps.forgetPractice();
         await this.deps.nlu.train();
         await this.writeTrainingFile();
+        this.deps.logger.info({ version }, 'published content loaded');
       } catch (error) {
         this.deps.logger.error({ err: error }, 'published content could not be loaded');
       }
@@ -91,5 +98,18 @@ export class ContentRuntime {
     const temporary = `${target.path}.${process.pid}.tmp`;
     await fs.writeFile(temporary, JSON.stringify(await target.training()));
     await fs.rename(temporary, target.path);
+  }
+}
+
+/** A release announcement: its version, and the announcing process's origin (none from the CLI). */
+function announcementOf(message: string): { version?: number; origin?: string } {
+  try {
+    const { version, origin } = JSON.parse(message) as { version?: unknown; origin?: unknown };
+    return {
+      ...(typeof version === 'number' ? { version } : {}),
+      ...(typeof origin === 'string' ? { origin } : {}),
+    };
+  } catch {
+    return {}; // unreadable: refresh anyway, as for any announcement
   }
 }

@@ -18,7 +18,10 @@ import { PreviewSandbox } from '../../../src/content/preview-sandbox';
 import { createActionRegistry } from '../../../src/flows/actions';
 import { StaffAccounts } from '../../../src/inbox/staff-accounts';
 import { loadPracticeContent } from '../../../src/practice/practice-repository';
+import { Redis } from 'ioredis';
+import { contentPublishedChannel } from '../../../src/content/content-runtime';
 import { runCli } from '../../support/run-cli';
+import { waitFor } from '../../support/wait-for';
 import { addEnglishPhrase } from './content-edits';
 import { type TestEnvironment, createTestEnvironment } from '../../support/test-config';
 import { WebchatTestClient } from '../../support/webchat-client';
@@ -29,12 +32,13 @@ let app: App;
 let url: string;
 let manager: Editor;
 let colleague: Editor;
+const logLines: string[] = [];
 
 beforeAll(async () => {
   environment = await createTestEnvironment('postgres');
   app = await createApp(environment.config, {
     now: () => new Date(Date.now() + shiftMs),
-    logDestination: { write: () => undefined },
+    logDestination: { write: (line: string) => void logLines.push(line) },
   });
   await app.startWorkers();
   url = `ws://127.0.0.1:${await app.listen(0)}/webchat`;
@@ -60,7 +64,7 @@ let sent = 0;
 async function ask(client: WebchatTestClient, text: string): Promise<string> {
   const before = client.botMessages().length;
   client.send({ type: 'message', clientMsgId: `msg-${(sent += 1)}-${Date.now()}`, text });
-  const messages = await client.waitForBotMessages(before + 1);
+  const messages = await client.waitForBotMessages(before + 1, 30_000); // a liveness bound: a publish retrains on a busy CI machine
   return messages
     .slice(before)
     .map((message) => String(message.text))
@@ -226,3 +230,24 @@ test('the preview runs the draft in memory: it answers from the draft, and a han
   sandbox.reset('manager');
   expect(sandbox.transcript('manager')).toEqual([]);
 }, 60_000);
+
+test('a publish retrains this process once; an announcement from another process (the CLI) refreshes it too', async () => {
+  const loaded = () =>
+    logLines
+      .map((line) => JSON.parse(line) as { msg?: string; version?: number })
+      .filter((entry) => entry.msg === 'published content loaded')
+      .map((entry) => entry.version);
+  const before = loaded().length;
+  await app.content.releases.edit(manager, setSaturday('08:00', '12:00'));
+  const { version } = await app.content.releases.publish(manager, 'Saturday from 8');
+  // What `concierge flows import` sends after publishing from its own process.
+  const announcer = new Redis(environment.config.REDIS_URL!);
+  try {
+    await announcer.publish(contentPublishedChannel(environment.config.QUEUE_PREFIX), JSON.stringify({ version: 99 }));
+  } finally {
+    announcer.disconnect();
+  }
+  // Redis delivers in publishing order: had this process acted on its own announcement, that refresh came first.
+  await waitFor(() => loaded().includes(99), 60_000, 'the refresh the announcement asked for');
+  expect(loaded().slice(before)).toEqual([version, 99]);
+}, 90_000);
