@@ -88,4 +88,4 @@ test('STOP is audited without PHI; concierge audit verify passes, then names the
   } finally {
     await app.stop();
   }
-}, 60_000);
+}, 120_000);

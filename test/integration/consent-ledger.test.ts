@@ -45,7 +45,7 @@ test('STOP then START: two ledger events with evidence, shown by concierge conse
     expect.objectContaining({ purpose: 'messages', action: 'granted', source: 'patient_reply', evidence: expect.objectContaining({ wording: 'start' }) }),
   ]);
   expect((await runCli(environment.env, 'consent', 'show', '555-0155')).stderr).toContain('must be an E.164 number');
-}, 60_000);
+}, 120_000);
 
 test.each(['postgres', 'pglite'] as const)('%s: consent_events refuses UPDATE and DELETE', async (kind) => {
   const environment = await createTestEnvironment(kind);
@@ -67,4 +67,4 @@ test.each(['postgres', 'pglite'] as const)('%s: consent_events refuses UPDATE an
   } finally {
     await handle.close();
   }
-}, 60_000);
+}, 120_000);

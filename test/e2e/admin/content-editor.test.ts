@@ -110,7 +110,7 @@ test('Saturday hours: draft, publish, then rollback, seen by the web chat and SM
   await page.getByText('Rolled back').waitFor();
   expect(await widgetAnswer('are you open saturday?')).toBe(oldAnswer);
   expect(await smsAnswer('+15555550162', 'are you open saturday?')).toMatch(/9:00 AM to 12:00 PM/);
-}, 120_000);
+}, 180_000);
 
 test('a training phrase added to faq.hours and published is what concierge nlu parse answers with', async () => {
   const phrase = 'when does the front door get unlocked';
@@ -130,7 +130,7 @@ test('a training phrase added to faq.hours and published is what concierge nlu p
   await page.getByRole('button', { name: 'Publish' }).click();
   await page.getByText('Published: patients get the new content now.').waitFor();
   expect(await parse()).toBe('faq.hours');
-}, 120_000);
+}, 180_000);
 
 test('the practice, location and FAQ forms keep what they do not change, and a written FAQ answer reaches the preview', async () => {
   await page.goto(`${product.setup.publicUrl}/admin/practice`);
@@ -167,4 +167,4 @@ test('the practice, location and FAQ forms keep what they do not change, and a w
   await page.getByRole('link', { name: 'Overview' }).click();
   await page.getByRole('button', { name: 'Discard the draft' }).click();
   await page.getByText('The draft was discarded.').waitFor();
-}, 120_000);
+}, 180_000);

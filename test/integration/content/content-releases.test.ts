@@ -53,7 +53,7 @@ beforeAll(async () => {
   };
   manager = await editor('manager@example.test', 'Test Manager');
   colleague = await editor('colleague@example.test', 'Test Colleague');
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await app?.stop();
@@ -133,7 +133,7 @@ test('a draft changes nothing live; publishing changes the answer at once; a rol
     { action: 'content.rolled_back', actor: `staff:${manager.id}` },
   ]);
   chat.close();
-}, 60_000);
+}, 120_000);
 
 test('a conversation inside a flow finishes on the version it started; new ones get the published one', async () => {
   const halfway = await newChat();
@@ -155,7 +155,7 @@ test('a conversation inside a flow finishes on the version it started; new ones 
   expect(await ask(fresh, 'No')).toMatch(/^Welcome, new friend! A few details first\./);
   halfway.close();
   fresh.close();
-}, 60_000);
+}, 120_000);
 
 test('a step pointing at a missing step cannot be published, and the message names the flow and the step', async () => {
   await app.content.releases.edit(
