@@ -37,6 +37,7 @@ import { IngestService } from './conversation/ingest-service';
 import { loadKeyRing } from './phi/dev-key-ring';
 import { rotateKeys } from './phi/key-rotation';
 import { StaffAccounts } from './inbox/staff-accounts';
+import { type StaffAccessDeps, disableStaff, enableStaff, signOutEveryone } from './inbox/staff-access';
 import { seedDemoPatients } from './identity/demo-patients';
 import { findDefaultPracticeId } from './practice/practice-repository';
 import { processInboundQueue } from './queues/process-inbound-queue';
@@ -103,14 +104,26 @@ async function withDatabase(work: (handle: Awaited<ReturnType<typeof openDatabas
 async function withStaffAccounts(
   work: (db: Kysely<Database>, accounts: StaffAccounts, practiceId: string) => Promise<void>,
 ): Promise<void> {
+  await withStaffAccess((_access, accounts, db, practiceId) => work(db, accounts, practiceId));
+}
+
+/** As withStaffAccounts, with what revoking access needs (done by the operator: actor `cli`). */
+async function withStaffAccess(
+  work: (access: StaffAccessDeps, accounts: StaffAccounts, db: Kysely<Database>, practiceId: string) => Promise<void>,
+): Promise<void> {
   await withDatabase(async ({ db, schema }) => {
     await migrateToLatest(db, schema);
     const config = loadConfig();
-    const accounts = new StaffAccounts(new AuditLog(loadKeyRing(config.PHI_KEYS, config.dataDir)));
+    const audit = new AuditLog(loadKeyRing(config.PHI_KEYS, config.dataDir));
     const practiceId = await findDefaultPracticeId(db);
     if (!practiceId) throw new Error('no practice exists: run `concierge seed-demo` or create one');
-    await work(db, accounts, practiceId);
+    await work({ db, audit, actor: 'cli' }, new StaffAccounts(audit), db, practiceId);
   });
+}
+
+/** Emails are stored lower-case and trimmed; commands print them so. */
+function normalEmail(email: string): string {
+  return email.trim().toLowerCase();
 }
 
 /** The database (migrated) and the practice's content releases, for `flows export` / `import`. */
@@ -427,8 +440,36 @@ export function buildCli(): Command {
         const oneTimePassword = await accounts.resetPassword(db, id, 'cli', {
           authenticator: options.authenticator === true,
         });
-        print({ id, email: options.email.trim().toLowerCase(), oneTimePassword });
+        print({ id, email: normalEmail(options.email), oneTimePassword });
       }),
+    );
+
+  staff
+    .command('disable')
+    .description('shuts a staff member out: no more logins, open sessions end (audited); undo with staff enable')
+    .requiredOption('--email <email>', 'the login email')
+    .action((options: { email: string }) =>
+      withStaffAccess(async (access, accounts, db, practiceId) => {
+        const id = await accounts.idByEmail(db, practiceId, options.email);
+        print({ id, email: normalEmail(options.email), disabled: true, ...(await disableStaff(access, id)) });
+      }),
+    );
+  staff
+    .command('enable')
+    .description('lets a disabled staff member log in again (audited); reset the password if it may be known')
+    .requiredOption('--email <email>', 'the login email')
+    .action((options: { email: string }) =>
+      withStaffAccess(async (access, accounts, db, practiceId) => {
+        const id = await accounts.idByEmail(db, practiceId, options.email);
+        await enableStaff(access, id);
+        print({ id, email: normalEmail(options.email), disabled: false });
+      }),
+    );
+  staff
+    .command('sign-out-everyone')
+    .description('ends every open staff session: everyone logs in again, with password and authenticator (audited)')
+    .action(() =>
+      withStaffAccess(async (access, _accounts, _db, practiceId) => print(await signOutEveryone(access, practiceId))),
     );
 
   program

@@ -35,7 +35,7 @@ export interface StaffUsersTable {
 }
 
 export type SessionStep = 'change_password' | 'enroll_totp' | 'verify_totp' | 'active';
-export type SessionEnd = 'signed_out' | 'idle' | 'lifetime' | 'replaced' | 'reset';
+export type SessionEnd = 'signed_out' | 'idle' | 'lifetime' | 'replaced' | 'reset' | 'revoked';
 
 export interface StaffSessionsTable {
   id: Generated<string>;

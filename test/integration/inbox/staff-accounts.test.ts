@@ -179,15 +179,7 @@ test('concierge staff reset-password gives a new one-time password, ends open se
     .set({ totp_secret_enc: 'sealed-secret', totp_enrolled_at: clock })
     .where('id', '=', member.id)
     .execute();
-  await handle.db
-    .insertInto('staff_sessions')
-    .values({
-      staff_id: member.id,
-      token_hash: 'reset-test',
-      step: 'active',
-      expires_at: new Date(Date.now() + 3600_000),
-    })
-    .execute();
+  const session = await openSession(member.id, 'reset-test');
 
   const plain = await runCli(environment.env, 'staff', 'reset-password', '--email', 'Reset.Me@example.com');
   expect(plain.code).toBe(0);
@@ -199,12 +191,7 @@ test('concierge staff reset-password gives a new one-time password, ends open se
     status: 'ok',
     staff: { mustChangePassword: true, totpEnrolled: true },
   });
-  const session = await handle.db
-    .selectFrom('staff_sessions')
-    .select(['ended_at', 'end_reason'])
-    .where('token_hash', '=', 'reset-test')
-    .executeTakeFirstOrThrow();
-  expect(session.end_reason).toBe('reset');
+  expect(await sessionEnd(session)).toBe('reset');
 
   const lostPhone = await runCli(
     environment.env,
@@ -224,3 +211,106 @@ test('concierge staff reset-password gives a new one-time password, ends open se
   expect(unknown.code).not.toBe(0);
   expect(unknown.stderr).toContain('no staff member has this email');
 }, 60_000);
+
+/** An open session of `staffId`, as a login leaves it; returns its token hash. */
+async function openSession(staffId: string, tokenHash: string): Promise<string> {
+  await handle.db
+    .insertInto('staff_sessions')
+    .values({ staff_id: staffId, token_hash: tokenHash, step: 'active', expires_at: new Date(Date.now() + 3600_000) })
+    .execute();
+  return tokenHash;
+}
+
+async function sessionEnd(tokenHash: string): Promise<string | null> {
+  const session = await handle.db
+    .selectFrom('staff_sessions')
+    .select('end_reason')
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirstOrThrow();
+  return session.end_reason;
+}
+
+async function auditedActions(since: number): Promise<Array<{ action: string; actor: string }>> {
+  return handle.db
+    .selectFrom('audit_events')
+    .select(['action', 'actor'])
+    .where('id', '>', since)
+    .where('action', 'like', 'staff.%')
+    .orderBy('id')
+    .execute();
+}
+
+test('concierge staff disable shuts an account out and ends its sessions; enable lets it back; both audited', async () => {
+  const member = await accounts.add(
+    handle.db,
+    { practiceId, email: 'shut.out@example.com', name: 'Test Shutout', role: 'front_desk' },
+    'test',
+  );
+  await accounts.changePassword(handle.db, member.id, member.oneTimePassword, 'a long new passphrase');
+  const colleague = await accounts.add(
+    handle.db,
+    { practiceId, email: 'stays.in@example.com', name: 'Test Staysin', role: 'front_desk' },
+    'test',
+  );
+  const theirs = await openSession(member.id, 'disable-test-1');
+  const colleagues = await openSession(colleague.id, 'disable-test-2');
+  const since = Number(
+    (await handle.db.selectFrom('audit_events').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id,
+  );
+
+  const disabled = await runCli(environment.env, 'staff', 'disable', '--email', 'Shut.Out@example.com');
+  expect(disabled.code).toBe(0);
+  expect(JSON.parse(disabled.stdout)).toEqual({
+    id: member.id,
+    email: 'shut.out@example.com',
+    disabled: true,
+    sessionsEnded: 1,
+  });
+  expect(await accounts.checkPassword(handle.db, practiceId, 'shut.out@example.com', 'a long new passphrase')).toEqual({
+    status: 'invalid',
+  });
+  expect([await sessionEnd(theirs), await sessionEnd(colleagues)]).toEqual(['revoked', null]);
+
+  const enabled = await runCli(environment.env, 'staff', 'enable', '--email', 'shut.out@example.com');
+  expect(enabled.code).toBe(0);
+  expect(
+    await accounts.checkPassword(handle.db, practiceId, 'shut.out@example.com', 'a long new passphrase'),
+  ).toMatchObject({
+    status: 'ok',
+    staff: { id: member.id },
+  });
+  expect(await auditedActions(since)).toEqual([
+    { action: 'staff.disabled', actor: 'cli' },
+    { action: 'staff.enabled', actor: 'cli' },
+  ]);
+
+  const unknown = await runCli(environment.env, 'staff', 'disable', '--email', 'nobody@example.com');
+  expect(unknown.code).not.toBe(0);
+  expect(unknown.stderr).toContain('no staff member has this email');
+}, 120_000);
+
+test('concierge staff sign-out-everyone ends every open session of the practice, audited', async () => {
+  const member = await accounts.add(
+    handle.db,
+    { practiceId, email: 'everyone.out@example.com', name: 'Test Everyone', role: 'billing' },
+    'test',
+  );
+  const first = await openSession(member.id, 'everyone-test-1');
+  const second = await openSession(member.id, 'everyone-test-2');
+  const stillOpen = await handle.db
+    .selectFrom('staff_sessions')
+    .innerJoin('staff_users', 'staff_users.id', 'staff_sessions.staff_id')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('staff_users.practice_id', '=', practiceId)
+    .where('staff_sessions.ended_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  const since = Number(
+    (await handle.db.selectFrom('audit_events').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id,
+  );
+
+  const result = await runCli(environment.env, 'staff', 'sign-out-everyone');
+  expect(result.code).toBe(0);
+  expect(JSON.parse(result.stdout)).toEqual({ sessionsEnded: Number(stillOpen.n) });
+  expect([await sessionEnd(first), await sessionEnd(second)]).toEqual(['revoked', 'revoked']);
+  expect(await auditedActions(since)).toEqual([{ action: 'staff.sessions_revoked', actor: 'cli' }]);
+}, 120_000);
