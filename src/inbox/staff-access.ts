@@ -7,6 +7,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AuditLog } from '../audit/audit-log';
 import type { Database } from '../db/schema';
 import { ValidationError } from '../errors';
+import { endOpenSessions } from './staff-sessions';
 
 export interface StaffAccessDeps {
   readonly db: Kysely<Database>;
@@ -21,7 +22,7 @@ export async function disableStaff(deps: StaffAccessDeps, staffId: string): Prom
   const now = deps.now?.() ?? new Date();
   return deps.db.transaction().execute(async (trx) => {
     await setDisabledAt(trx, staffId, now);
-    const sessionsEnded = await endSessions(trx, now, { staffId });
+    const sessionsEnded = await endOpenSessions(trx, { staffId }, 'revoked', now);
     await deps.audit.append(trx, {
       actor: deps.actor,
       action: 'staff.disabled',
@@ -43,7 +44,7 @@ export async function enableStaff(deps: StaffAccessDeps, staffId: string): Promi
 export async function signOutEveryone(deps: StaffAccessDeps, practiceId: string): Promise<{ sessionsEnded: number }> {
   const now = deps.now?.() ?? new Date();
   return deps.db.transaction().execute(async (trx) => {
-    const sessionsEnded = await endSessions(trx, now, { practiceId });
+    const sessionsEnded = await endOpenSessions(trx, { practiceId }, 'revoked', now);
     await deps.audit.append(trx, { actor: deps.actor, action: 'staff.sessions_revoked', details: { sessionsEnded } });
     return { sessionsEnded };
   });
@@ -56,25 +57,4 @@ async function setDisabledAt(trx: Transaction<Database>, staffId: string, at: Da
     .where('id', '=', staffId)
     .executeTakeFirst();
   if (updated.numUpdatedRows === 0n) throw new ValidationError('no such staff member');
-}
-
-async function endSessions(
-  trx: Transaction<Database>,
-  now: Date,
-  whose: { staffId: string } | { practiceId: string },
-): Promise<number> {
-  const open = trx
-    .updateTable('staff_sessions')
-    .set({ ended_at: now, end_reason: 'revoked' })
-    .where('ended_at', 'is', null);
-  const ended = await (
-    'staffId' in whose
-      ? open.where('staff_id', '=', whose.staffId)
-      : open.where(
-          'staff_id',
-          'in',
-          trx.selectFrom('staff_users').select('id').where('practice_id', '=', whose.practiceId),
-        )
-  ).executeTakeFirst();
-  return Number(ended.numUpdatedRows);
 }

@@ -10,6 +10,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Database } from '../db/schema';
 import { DEPARTMENTS, type Department, STAFF_ROLES, type StaffRole } from '../db/staff-tables';
 import { ValidationError } from '../errors';
+import { endOpenSessions } from './staff-sessions';
 
 export interface StaffMember {
   readonly id: string;
@@ -198,12 +199,7 @@ export class StaffAccounts {
         .where('id', '=', staffId)
         .executeTakeFirst();
       if (updated.numUpdatedRows === 0n) throw new ValidationError('no such staff member');
-      await trx
-        .updateTable('staff_sessions')
-        .set({ ended_at: now, end_reason: 'reset' })
-        .where('staff_id', '=', staffId)
-        .where('ended_at', 'is', null)
-        .execute();
+      await endOpenSessions(trx, { staffId }, 'reset', now);
       await this.audit.append(trx, {
         actor,
         action: 'staff.password_reset',

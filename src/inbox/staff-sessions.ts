@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import type { SessionStep } from '../db/staff-tables';
+import type { SessionEnd, SessionStep } from '../db/staff-tables';
 import type { KeyRing } from '../phi/key-ring';
 import type { StaffMember } from './staff-accounts';
 
@@ -140,4 +140,30 @@ export class StaffSessions {
       idleUntil: new Date(row.last_seen_at.getTime() + this.idleMs),
     };
   }
+}
+
+/**
+ * Ends the open sessions of one staff member or of a whole practice (an admin's reset, an operator revoking access);
+ * returns how many ended. Runs on the caller's transaction, beside its audit event.
+ */
+export async function endOpenSessions(
+  db: Kysely<Database>,
+  whose: { staffId: string } | { practiceId: string },
+  reason: SessionEnd,
+  now: Date,
+): Promise<number> {
+  const open = db
+    .updateTable('staff_sessions')
+    .set({ ended_at: now, end_reason: reason })
+    .where('ended_at', 'is', null);
+  const ended = await (
+    'staffId' in whose
+      ? open.where('staff_id', '=', whose.staffId)
+      : open.where(
+          'staff_id',
+          'in',
+          db.selectFrom('staff_users').select('id').where('practice_id', '=', whose.practiceId),
+        )
+  ).executeTakeFirst();
+  return Number(ended.numUpdatedRows);
 }

@@ -168,12 +168,7 @@ test('an unknown email answers exactly like a wrong password', async () => {
 });
 
 test('concierge staff reset-password gives a new one-time password, ends open sessions and, asked to, the authenticator', async () => {
-  const member = await accounts.add(
-    handle.db,
-    { practiceId, email: 'reset.me@example.com', name: 'Test Resetme', role: 'nurse' },
-    'test',
-  );
-  await accounts.changePassword(handle.db, member.id, member.oneTimePassword, 'a long new passphrase');
+  const member = await memberWithPassword('reset.me@example.com', 'Test Resetme', 'nurse');
   await handle.db
     .updateTable('staff_users')
     .set({ totp_secret_enc: 'sealed-secret', totp_enrolled_at: clock })
@@ -212,6 +207,18 @@ test('concierge staff reset-password gives a new one-time password, ends open se
   expect(unknown.stderr).toContain('no staff member has this email');
 }, 60_000);
 
+/** A member whose first password was changed to 'a long new passphrase'. */
+async function memberWithPassword(email: string, name: string, role: string): Promise<{ id: string }> {
+  const member = await accounts.add(handle.db, { practiceId, email, name, role }, 'test');
+  await accounts.changePassword(handle.db, member.id, member.oneTimePassword, 'a long new passphrase');
+  return member;
+}
+
+async function lastAuditId(): Promise<number> {
+  const last = await handle.db.selectFrom('audit_events').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
+  return Number(last.id);
+}
+
 /** An open session of `staffId`, as a login leaves it; returns its token hash. */
 async function openSession(staffId: string, tokenHash: string): Promise<string> {
   await handle.db
@@ -241,12 +248,7 @@ async function auditedActions(since: number): Promise<Array<{ action: string; ac
 }
 
 test('concierge staff disable shuts an account out and ends its sessions; enable lets it back; both audited', async () => {
-  const member = await accounts.add(
-    handle.db,
-    { practiceId, email: 'shut.out@example.com', name: 'Test Shutout', role: 'front_desk' },
-    'test',
-  );
-  await accounts.changePassword(handle.db, member.id, member.oneTimePassword, 'a long new passphrase');
+  const member = await memberWithPassword('shut.out@example.com', 'Test Shutout', 'front_desk');
   const colleague = await accounts.add(
     handle.db,
     { practiceId, email: 'stays.in@example.com', name: 'Test Staysin', role: 'front_desk' },
@@ -254,9 +256,7 @@ test('concierge staff disable shuts an account out and ends its sessions; enable
   );
   const theirs = await openSession(member.id, 'disable-test-1');
   const colleagues = await openSession(colleague.id, 'disable-test-2');
-  const since = Number(
-    (await handle.db.selectFrom('audit_events').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id,
-  );
+  const since = await lastAuditId();
 
   const disabled = await runCli(environment.env, 'staff', 'disable', '--email', 'Shut.Out@example.com');
   expect(disabled.code).toBe(0);
@@ -304,9 +304,7 @@ test('concierge staff sign-out-everyone ends every open session of the practice,
     .where('staff_users.practice_id', '=', practiceId)
     .where('staff_sessions.ended_at', 'is', null)
     .executeTakeFirstOrThrow();
-  const since = Number(
-    (await handle.db.selectFrom('audit_events').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id,
-  );
+  const since = await lastAuditId();
 
   const result = await runCli(environment.env, 'staff', 'sign-out-everyone');
   expect(result.code).toBe(0);
